@@ -1,0 +1,191 @@
+# Private to sessionkit.vmware (may change in any release): the one error type, the vendor error-body parsers, and fail_json arguments.
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import re
+
+# Server text is shown to people; past these sizes it is noise or an attack.
+MAX_PARSED_BODY = 1024 * 1024
+MAX_MESSAGE_CHARS = 300
+MAX_MESSAGES = 5
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+_HTML_TITLE = re.compile(r"<(title|h1)[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"<[^>]*>")
+_LEGACY_TYPE_PREFIX = "com.vmware.vapi.std.errors."
+
+
+class OptionError(ValueError):
+    """An option value that cannot work; raised before any request is sent."""
+
+    def __init__(self, message):
+        super(OptionError, self).__init__(message)
+        self.message = message
+
+
+class SessionApiError(Exception):
+    """Everything that can go wrong talking to a server, with what a playbook may test.
+
+    ``reason`` says why (``HTTP 401 UNAUTHENTICATED: Authentication required.``),
+    ``action`` says what was tried (``vSphere Automation login to vc:443 as 'me'``)
+    and is filled in by the API layer, which knows it; the HTTP layer does not.
+    """
+
+    def __init__(self, reason, url=None, status=None, error_type=None, server_messages=None, hint=None, message_ids=None):
+        super(SessionApiError, self).__init__(reason)
+        self.reason = reason
+        self.url = url
+        self.status = status
+        self.error_type = error_type
+        self.server_messages = list(server_messages or [])
+        self.hint = hint
+        self.message_ids = list(message_ids or [])
+        self.action = None
+        self.attempts = 1
+
+    @property
+    def message(self):
+        text = self.reason
+        if self.action:
+            text = "%s failed: %s" % (self.action, text)
+        if self.attempts > 1:
+            text = "%s (gave up after %d attempts)" % (text.rstrip("."), self.attempts)
+        if self.hint:
+            text = "%s. %s" % (text.rstrip("."), self.hint)
+        return text
+
+    def __str__(self):
+        return self.message
+
+
+def fail_kwargs(error):
+    """The keyword arguments for ``module.fail_json`` from an OptionError or SessionApiError."""
+    if isinstance(error, OptionError):
+        return {"msg": error.message}
+    return {
+        "msg": error.message,
+        "url": error.url,
+        "status": error.status,
+        "error_type": error.error_type,
+        "server_messages": error.server_messages,
+        "attempts": error.attempts,
+    }
+
+
+def clean_text(value, secrets=()):
+    """Server text made safe to show: a string, one line, bounded, with any known secret masked."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else str(value)
+    for secret in secrets:
+        if secret and len(secret) >= 4 and secret in value:
+            value = value.replace(secret, "********")
+    value = _CONTROL_CHARS.sub(" ", value).strip()
+    if len(value) > MAX_MESSAGE_CHARS:
+        value = value[:MAX_MESSAGE_CHARS].rstrip() + "..."
+    return value
+
+
+def decode_json(body):
+    """The parsed JSON of a response body, or None when it is empty, too large or not JSON."""
+    if not body or len(body) > MAX_PARSED_BODY:
+        return None
+    try:
+        if isinstance(body, bytes):
+            body = body.decode("utf-8")
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+
+
+class VendorError(object):
+    """What a vendor error body said: its code and its messages, first the outermost."""
+
+    def __init__(self, code=None, messages=None, message_ids=None):
+        self.code = code
+        self.messages = messages or []
+        self.message_ids = message_ids or []
+
+
+def _message_list(raw, secrets):
+    """Texts and ids of a vAPI ``messages`` stack, tolerating any wrong types inside it."""
+    texts, ids = [], []
+    if not isinstance(raw, list):
+        return texts, ids
+    for entry in raw[:MAX_MESSAGES]:
+        if not isinstance(entry, dict):
+            continue
+        text = entry.get("default_message") or entry.get("localized")
+        if isinstance(text, str) and text.strip():
+            texts.append(clean_text(text, secrets))
+        if isinstance(entry.get("id"), str):
+            ids.append(clean_text(entry["id"]))
+    return texts, ids
+
+
+def parse_vapi_error(data, secrets=()):
+    """A VendorError from either vAPI error shape, or None when ``data`` is neither.
+
+    New shape: ``{"error_type", "messages", ...}`` at the top level.
+    Legacy shape: ``{"type": "com.vmware.vapi.std.errors.x", "value": {"messages", "error_type"?}}``.
+    """
+    if not isinstance(data, dict):
+        return None
+    code = None
+    if isinstance(data.get("value"), dict) and ("type" in data or "messages" in data["value"]):
+        legacy_type = data.get("type")
+        data = data["value"]
+        if isinstance(legacy_type, str) and legacy_type.startswith(_LEGACY_TYPE_PREFIX):
+            code = legacy_type[len(_LEGACY_TYPE_PREFIX):].upper()
+    if "error_type" not in data and "messages" not in data:
+        return None
+    if isinstance(data.get("error_type"), str) and data["error_type"].strip():
+        code = data["error_type"]
+    texts, ids = _message_list(data.get("messages"), secrets)
+    return VendorError(clean_text(code) if code else None, texts, ids)
+
+
+def parse_h4_error(data, secrets=()):
+    """A VendorError from a VCDA ``ApiError`` body, or None when ``data`` is not one.
+
+    ``stacktrace`` is the server's internals and is dropped on purpose.
+    """
+    if not isinstance(data, dict) or not ({"code", "msg"} & set(data)):
+        return None
+    code = data.get("code") if isinstance(data.get("code"), str) and data["code"].strip() else None
+    msg = data.get("msg") if isinstance(data.get("msg"), str) and data["msg"].strip() else None
+    return VendorError(clean_text(code) if code else None, [clean_text(msg, secrets)] if msg else [])
+
+
+def describe_body(body, content_type):
+    """A short, safe phrase for a body that is not the API's JSON: empty, an HTML page, or other text."""
+    if not body:
+        return "an empty body"
+    kind = (content_type or "unknown type").split(";")[0].strip() or "unknown type"
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+    if "html" in kind.lower() or text.lstrip()[:1] == "<":
+        found = _HTML_TITLE.search(text[:MAX_PARSED_BODY])
+        title = clean_text(_HTML_TAG.sub(" ", found.group(2))) if found else ""
+        return "an HTML page%s instead of JSON" % (" ('%s')" % title if title else "")
+    return "a non-JSON body (%s, %d bytes)" % (clean_text(kind), len(body))
+
+
+def http_error(status, body, content_type, url, parser, secrets=()):
+    """The SessionApiError for an unexpected HTTP answer, using ``parser`` for the vendor body."""
+    vendor = parser(decode_json(body), secrets)
+    if vendor is None:
+        reason = "HTTP %s with %s" % (status, describe_body(body, content_type))
+        return SessionApiError(reason, url=url, status=status)
+    reason = "HTTP %s" % status
+    if vendor.code:
+        reason += " " + vendor.code
+    if vendor.messages:
+        reason += ": " + vendor.messages[0]
+        if len(vendor.messages) > 1:
+            reason += " (caused by: %s)" % "; ".join(vendor.messages[1:])
+    return SessionApiError(reason, url=url, status=status, error_type=vendor.code,
+                           server_messages=vendor.messages, message_ids=vendor.message_ids)

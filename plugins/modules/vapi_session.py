@@ -1,0 +1,269 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: vapi_session
+short_description: Log in to the vSphere Automation API once, reuse the session, and log out
+version_added: 1.0.0
+description:
+  - Creates a vSphere Automation API session with C(POST /api/session), using HTTP Basic credentials or a SAML bearer
+    token, and returns its token with the headers that later calls need.
+  - Falls back to the legacy C(/rest/com/vmware/cis/session) path on vCenter Server before 7.0 U2 and on govmomi's
+    C(vcsim), which answer C(404) on C(/api/session).
+  - Reuses a session given in O(session_token) while the server still accepts it, and logs in afresh once it has
+    expired.
+  - Logs a session out with O(state=absent). vCenter limits open sessions per user (550 before 8.0 U3); logging out
+    what you open keeps a busy automation account from reaching that limit.
+author:
+  - sessionkit.vmware contributors
+requirements:
+  - requests
+extends_documentation_fragment:
+  - sessionkit.vmware.vapi_endpoint_options
+  - sessionkit.vmware.transport_options
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.facts
+attributes:
+  check_mode:
+    support: partial
+    details:
+      - With O(state=present) the module logs in even in check mode, because a session changes no managed
+        configuration and later read-only tasks need its token.
+      - With O(state=absent) it only checks whether the session is still open, reports C(changed) accordingly,
+        and does not log out.
+  diff_mode:
+    support: none
+  facts:
+    support: full
+  platform:
+    platforms: all
+options:
+  username:
+    description:
+      - The user to log in as, such as C(administrator@vsphere.local).
+      - If not set, the value of the E(VMWARE_USER) environment variable is used.
+    type: str
+  password:
+    description:
+      - The password of O(username).
+      - If not set, the value of the E(VMWARE_PASSWORD) environment variable is used.
+    type: str
+  saml_token:
+    description:
+      - A SAML bearer assertion from vCenter Single Sign-On, to log in with instead of O(username) and O(password).
+      - Give the assertion XML, or the same already gzip-compressed and base64-encoded. It is sent in the
+        C(Authorization) header with the C(SIGN) scheme.
+      - When set, O(username) and O(password) are not used. Holder-of-key tokens are not supported.
+    type: str
+  api:
+    description:
+      - Which login path to use.
+      - V(auto) tries C(/api/session) and falls back to the legacy C(/rest/com/vmware/cis/session) on an HTTP 404.
+      - V(api) and V(rest) use only that path.
+    type: str
+    choices: [auto, api, rest]
+    default: auto
+  state:
+    description:
+      - V(present) makes sure there is a working session, reusing O(session_token) when it still works.
+      - V(absent) logs out the session in O(session_token).
+    type: str
+    choices: [present, absent]
+    default: present
+  session_token:
+    description:
+      - The token of an existing session.
+      - With O(state=present) it is checked with the session-info call and reused while it works (C(changed=false));
+        when the server says it is gone, the module logs in afresh with the credentials.
+      - With O(state=absent) it is the session to log out. A session that is already gone is C(changed=false).
+      - This option is not marked C(no_log), because the module returns the same token in RV(session.token); set
+        C(no_log) on the task to keep it out of the output.
+    type: str
+  session_info:
+    description:
+      - Whether to call the session-info API after a fresh login to fill RV(session.user),
+        RV(session.created_time) and RV(session.last_accessed_time).
+      - Set to V(false) to save that round trip; the three fields are then V(null). A reused session always has them,
+        because checking it is that same call.
+    type: bool
+    default: true
+notes:
+  - The token is returned in RV(session) and set as the fact C(vapi_session). Read it as
+    C(ansible_facts.vapi_session) or from a registered result; ansible-core 2.21 deprecates reading facts as
+    top-level variables.
+  - The connection options can be set once for several tasks with C(module_defaults) and the action group
+    C(group/sessionkit.vmware.vapi).
+  - The role P(sessionkit.vmware.session#role) logs in once, runs your tasks and always logs out.
+seealso:
+  - module: sessionkit.vmware.h4_session
+"""
+
+EXAMPLES = r"""
+- name: Log in to vCenter
+  sessionkit.vmware.vapi_session:
+    hostname: vcenter.example.com
+    username: administrator@vsphere.local
+    password: "{{ vcenter_password }}"
+  register: login
+
+- name: List VMs with the session
+  ansible.builtin.uri:
+    url: "{{ login.session.url }}/api/vcenter/vm"
+    headers: "{{ login.session.headers }}"
+    ca_path: /etc/pki/vcenter-ca.pem
+  register: vms
+
+- name: Log out
+  sessionkit.vmware.vapi_session:
+    hostname: vcenter.example.com
+    state: absent
+    session_token: "{{ login.session.token }}"
+
+- name: Reuse a saved session while it works, else log in again
+  sessionkit.vmware.vapi_session:
+    hostname: vcenter.example.com
+    session_token: "{{ saved_token }}"
+    username: administrator@vsphere.local
+    password: "{{ vcenter_password }}"
+  no_log: true
+
+- name: Log in with a SAML bearer token from SSO, trusting a private CA
+  sessionkit.vmware.vapi_session:
+    hostname: vcenter.example.com
+    saml_token: "{{ lookup('ansible.builtin.file', 'bearer-assertion.xml') }}"
+    ca_path: /etc/pki/vcenter-ca.pem
+
+- name: Set the connection once for every vSphere Automation task
+  module_defaults:
+    group/sessionkit.vmware.vapi:
+      hostname: vcenter.example.com
+      ca_path: /etc/pki/vcenter-ca.pem
+  block:
+    - name: Log in, then use the fact in later tasks
+      sessionkit.vmware.vapi_session:
+        username: administrator@vsphere.local
+        password: "{{ vcenter_password }}"
+
+    - name: Show who is logged in
+      ansible.builtin.debug:
+        msg: "{{ ansible_facts.vapi_session.user }} on {{ ansible_facts.vapi_session.url }}"
+"""
+
+RETURN = r"""
+session:
+  description: The session, ready for later calls. Also set as the fact C(vapi_session).
+  returned: when O(state=present)
+  type: dict
+  contains:
+    token:
+      description: The session token.
+      type: str
+      sample: cb40d6966154bce92713c537d2c4a848
+    headers:
+      description: The headers that authenticate later calls, for the C(headers) option of M(ansible.builtin.uri).
+      type: dict
+      sample: {"vmware-api-session-id": "cb40d6966154bce92713c537d2c4a848"}
+    url:
+      description: The base URL for later calls, with no trailing slash.
+      type: str
+      sample: https://vcenter.example.com:443
+    api:
+      description: Which login path worked, V(api) (C(/api/session)) or V(rest) (C(/rest/com/vmware/cis/session)).
+      type: str
+      sample: api
+    user:
+      description: The user the session belongs to, from the session-info call; V(null) when that call was not made.
+      type: str
+      sample: VSPHERE.LOCAL\Administrator
+    created_time:
+      description: When the session was created (ISO 8601), from the session-info call; V(null) when it was not made.
+      type: str
+      sample: "2026-11-22T07:00:00.000Z"
+    last_accessed_time:
+      description: When the session was last used (ISO 8601), from the session-info call; V(null) when it was not made.
+      type: str
+      sample: "2026-11-22T07:00:01.000Z"
+api:
+  description: Which path the logout or check used, V(api) or V(rest).
+  returned: when O(state=absent)
+  type: str
+  sample: api
+attempts:
+  description: The most tries any one request of this task needed, retries included.
+  returned: always
+  type: int
+  sample: 1
+msg:
+  description: What the logout did, or would do in check mode.
+  returned: when O(state=absent)
+  type: str
+  sample: logged out
+url:
+  description: The URL of the request that failed.
+  returned: failure
+  type: str
+  sample: https://vcenter.example.com:443/api/session
+status:
+  description: The HTTP status of the answer that failed, or V(null) when no answer came.
+  returned: failure
+  type: int
+  sample: 401
+error_type:
+  description: The vendor's error type, such as C(UNAUTHENTICATED), when the server sent one.
+  returned: failure
+  type: str
+  sample: UNAUTHENTICATED
+server_messages:
+  description: The server's messages, the outermost first, each cleaned and shortened.
+  returned: failure
+  type: list
+  elements: str
+  sample: ["Authentication required."]
+"""
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import OptionError, SessionApiError, fail_kwargs
+from ansible_collections.sessionkit.vmware.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
+from ansible_collections.sessionkit.vmware.plugins.module_utils._options import (
+    transport_options,
+    vapi_endpoint_options,
+)
+from ansible_collections.sessionkit.vmware.plugins.module_utils._vapi import ensure_session
+
+
+def argument_spec():
+    spec = vapi_endpoint_options()
+    spec.update(transport_options())
+    spec.update(
+        username=dict(type="str", fallback=(env_fallback, ["VMWARE_USER"])),
+        password=dict(type="str", no_log=True, fallback=(env_fallback, ["VMWARE_PASSWORD"])),
+        saml_token=dict(type="str", no_log=True),
+        api=dict(type="str", default="auto", choices=["auto", "api", "rest"]),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        session_token=dict(type="str", no_log=False),
+        session_info=dict(type="bool", default=True),
+    )
+    return spec
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    if REQUESTS_IMPORT_ERROR:
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    try:
+        result = ensure_session(module.params, module.check_mode)
+    except (OptionError, SessionApiError) as error:
+        module.fail_json(**fail_kwargs(error))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
