@@ -189,3 +189,26 @@ def http_error(status, body, content_type, url, parser, secrets=()):
             reason += " (caused by: %s)" % "; ".join(vendor.messages[1:])
     return SessionApiError(reason, url=url, status=status, error_type=vendor.code,
                            server_messages=vendor.messages, message_ids=vendor.message_ids)
+
+
+def response_error(response, action, parser, secrets=()):
+    """The SessionApiError for an unexpected HttpResponse, naming ``action`` and the attempts it took."""
+    error = http_error(response.status, response.body, response.content_type, response.url, parser, secrets)
+    error.action = action
+    error.attempts = response.attempts
+    return error
+
+
+class acting(object):
+    """Context manager naming the ``action`` in any SessionApiError raised inside it that does not name one yet."""
+
+    def __init__(self, action):
+        self.action = action
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if isinstance(exc, SessionApiError) and exc.action is None:
+            exc.action = self.action
+        return False

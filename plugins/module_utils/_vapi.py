@@ -11,11 +11,13 @@ import re
 from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import (
     OptionError,
     SessionApiError,
-    http_error,
+    acting,
     parse_vapi_error,
+    response_error,
 )
 from ansible_collections.sessionkit.vmware.plugins.module_utils._http import check_header_value
 from ansible_collections.sessionkit.vmware.plugins.module_utils._options import http_client
+from ansible_collections.sessionkit.vmware.plugins.module_utils._session import ensure_session
 
 SESSION_HEADER = "vmware-api-session-id"
 PATHS = {"api": "/api/session", "rest": "/rest/com/vmware/cis/session"}
@@ -66,68 +68,61 @@ def login_authorization(params, required):
 
 
 class VapiSessions(object):
-    """Login, session info and logout against one vCenter, choosing /api or /rest as ``api`` says."""
+    """Login, session info and logout against one vCenter, on /api or /rest as ``api`` says.
 
-    def __init__(self, client, api="auto", secrets=()):
+    ``api_used`` remembers which path answered, so that later calls on the same token go straight there.
+    """
+
+    def __init__(self, client, api="auto", authorization=None, who=None, session_info=True, secrets=()):
         self.client = client
         self.api = api
+        self.api_used = None
+        self.authorization = authorization
+        self.who = who
+        self.session_info = session_info
         self.secrets = [s for s in secrets if s]
 
-    def _fail(self, response, action):
-        error = http_error(response.status, response.body, response.content_type, response.url,
-                           parse_vapi_error, self.secrets)
-        error.action = action
-        error.attempts = response.attempts
-        return error
-
-    def _each_api(self, known_api=None):
-        return (known_api,) if known_api else AUTO_ORDER if self.api == "auto" else (self.api,)
-
-    def _call(self, action, known_api, make_request, ok_statuses, gone_statuses=()):
-        """Run ``make_request(api)`` on each API path in turn until one is not a 404; (response or None, api)."""
-        apis = self._each_api(known_api)
+    def _call(self, action, make_request, ok_statuses, gone_statuses=()):
+        """Run ``make_request(api)`` on each API path in turn until one is not a 404; the response or None if gone."""
+        apis = (self.api_used,) if self.api_used else AUTO_ORDER if self.api == "auto" else (self.api,)
         for api in apis:
-            try:
+            with acting(action):
                 response = make_request(api)
-            except SessionApiError as error:
-                error.action = action
-                raise
             if response.status == 404 and api != apis[-1]:
                 continue
             if response.status in ok_statuses:
-                return response, api
+                self.api_used = api
+                return response
             if response.status in gone_statuses:
-                return None, api
-            raise self._fail(response, action)
+                self.api_used = api
+                return None
+            raise response_error(response, action, parse_vapi_error, self.secrets)
 
-    def login(self, authorization, who):
-        """A new session: (token, api used)."""
-        action = "vSphere Automation login to %s as %s" % (self.client.endpoint.display, who)
+    def login(self):
+        """A new session: (token, details or None when session_info is off)."""
+        action = "vSphere Automation login to %s as %s" % (self.client.endpoint.display, self.who)
 
         def send(api):
-            headers = {"Authorization": authorization}
+            headers = {"Authorization": self.authorization}
             if api == "rest":
                 # Tells old vCenters not to set a session cookie: the header is all we use.
                 headers["vmware-use-header-authn"] = "true"
             return self.client.request("POST", PATHS[api], headers=headers, idempotent=False)
 
-        response, api = self._call(action, None, send, (200, 201))
-        try:
+        response = self._call(action, send, (200, 201))
+        with acting(action):
             data = response.json()
-        except SessionApiError as error:
-            error.action = action
-            raise
-        token = data.get("value") if api == "rest" and isinstance(data, dict) else data
+        token = data.get("value") if self.api_used == "rest" and isinstance(data, dict) else data
         if not isinstance(token, str) or not token.strip() or len(token) > 4096 or re.search(r"[\x00-\x1f\x7f]", token):
             error = SessionApiError("HTTP %s but the answer held no usable session token" % response.status,
                                     url=response.url, status=response.status)
             error.action = action
             raise error
         self.secrets.append(token)
-        return token, api
+        return token, self.info(token) if self.session_info else None
 
-    def info(self, token, known_api=None):
-        """(session details, api) for a token, or (None, api) when the server says it is unknown or expired."""
+    def info(self, token):
+        """The session details for a token, or None when the server says it is unknown or expired."""
         action = "vSphere Automation session check on %s" % self.client.endpoint.display
 
         def send(api):
@@ -136,77 +131,46 @@ class VapiSessions(object):
                 return self.client.request("POST", PATHS[api] + "?~action=get", headers=headers, idempotent=True)
             return self.client.request("GET", PATHS[api], headers=headers)
 
-        response, api = self._call(action, known_api, send, (200,), (401,))
+        response = self._call(action, send, (200,), (401,))
         if response is None:
-            return None, api
-        try:
+            return None
+        with acting(action):
             data = response.json()
-        except SessionApiError as error:
-            error.action = action
-            raise
-        if api == "rest" and isinstance(data, dict) and isinstance(data.get("value"), dict):
+        if self.api_used == "rest" and isinstance(data, dict) and isinstance(data.get("value"), dict):
             data = data["value"]
         if not isinstance(data, dict):
             data = {}
         return dict((key, data.get(key) if isinstance(data.get(key), str) else None)
-                    for key in ("user", "created_time", "last_accessed_time")), api
+                    for key in ("user", "created_time", "last_accessed_time"))
 
-    def logout(self, token, known_api=None):
-        """(True, api) when the session was ended, (False, api) when the server says it was already gone."""
+    def logout(self, token):
+        """True when the session was ended, False when the server says it was already gone."""
         action = "vSphere Automation logout on %s" % self.client.endpoint.display
 
         def send(api):
             return self.client.request("DELETE", PATHS[api], headers={SESSION_HEADER: token})
 
-        response, api = self._call(action, known_api, send, (200, 204), (401,))
-        return response is not None, api
+        return self._call(action, send, (200, 204), (401,)) is not None
+
+    def result(self, token, details):
+        details = details or {}
+        return {
+            "token": token,
+            "headers": {SESSION_HEADER: token},
+            "url": self.client.endpoint.base_url,
+            "api": self.api_used,
+            "user": details.get("user"),
+            "created_time": details.get("created_time"),
+            "last_accessed_time": details.get("last_accessed_time"),
+        }
 
 
-def _session_result(token, base_url, api, details):
-    details = details or {}
-    return {
-        "token": token,
-        "headers": {SESSION_HEADER: token},
-        "url": base_url,
-        "api": api,
-        "user": details.get("user"),
-        "created_time": details.get("created_time"),
-        "last_accessed_time": details.get("last_accessed_time"),
-    }
-
-
-def ensure_session(params, check_mode):
-    """What ``vapi_session`` does: the module result for ``state`` and the options in ``params``."""
+def vapi_session(params, check_mode):
+    """What the vapi_session module does: its result for the options in ``params``."""
     token = check_header_value(params["session_token"], "session_token")
     if params["state"] == "absent" and not token:
         raise OptionError("state=absent needs session_token: the token of the session to log out")
     authorization, who = login_authorization(params, required=params["state"] == "present" and not token)
-    client = http_client(params)
-    sessions = VapiSessions(client, params["api"], secrets=[params["password"], params["saml_token"], token])
-    try:
-        if params["state"] == "absent":
-            if check_mode:
-                details, api = sessions.info(token)
-                return {"changed": details is not None, "api": api, "attempts": client.max_attempts,
-                        "msg": "would log out" if details else "the session was already gone"}
-            ended, api = sessions.logout(token)
-            return {"changed": ended, "api": api, "attempts": client.max_attempts,
-                    "msg": "logged out" if ended else "the session was already gone"}
-        changed = False
-        details = None
-        api = None
-        if token:
-            details, api = sessions.info(token)
-        if details is None:
-            if authorization is None:
-                raise OptionError("session_token is no longer valid and no credentials were given to log in again: "
-                                  "set username and password, or saml_token")
-            token, api = sessions.login(authorization, who)
-            changed = True
-            if params["session_info"]:
-                details = sessions.info(token, api)[0]
-        session = _session_result(token, client.endpoint.base_url, api, details)
-        return {"changed": changed, "session": session, "attempts": client.max_attempts,
-                "ansible_facts": {"vapi_session": session}}
-    finally:
-        client.close()
+    sessions = VapiSessions(http_client(params), params["api"], authorization, who, params["session_info"],
+                            secrets=[params["password"], params["saml_token"], token])
+    return ensure_session(sessions, params["state"], token, check_mode, "vapi_session", authorization is not None)

@@ -190,11 +190,6 @@ session:
       description: When the session was last used (ISO 8601), from the session-info call; V(null) when it was not made.
       type: str
       sample: "2026-11-22T07:00:01.000Z"
-api:
-  description: Which path the logout or check used, V(api) or V(rest).
-  returned: when O(state=absent)
-  type: str
-  sample: api
 attempts:
   description: The most tries any one request of this task needed, retries included.
   returned: always
@@ -236,7 +231,7 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._options import 
     transport_options,
     vapi_endpoint_options,
 )
-from ansible_collections.sessionkit.vmware.plugins.module_utils._vapi import ensure_session
+from ansible_collections.sessionkit.vmware.plugins.module_utils._vapi import vapi_session
 
 
 def argument_spec():
@@ -259,7 +254,7 @@ def main():
     if REQUESTS_IMPORT_ERROR:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
     try:
-        result = ensure_session(module.params, module.check_mode)
+        result = vapi_session(module.params, module.check_mode)
     except (OptionError, SessionApiError) as error:
         module.fail_json(**fail_kwargs(error))
     module.exit_json(**result)

@@ -1,0 +1,38 @@
+# Private to sessionkit.vmware (may change in any release): the state machine both session modules share.
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import OptionError
+
+
+def ensure_session(sessions, state, token, check_mode, fact_name, can_login):
+    """The module result for ``state``, given an API object with ``info``, ``login``, ``logout`` and ``result``.
+
+    ``info(token)`` returns the session details or None when the server says the token is gone;
+    ``login()`` returns (token, details or None); ``logout(token)`` returns whether a session was ended;
+    ``result(token, details)`` builds the returned ``session`` dict. ``can_login`` says whether credentials
+    were given, so that a dead token with none fails with a message rather than a 401.
+    """
+    client = sessions.client
+    try:
+        if state == "absent":
+            if check_mode:
+                alive = sessions.info(token) is not None
+                return {"changed": alive, "attempts": client.max_attempts,
+                        "msg": "would log out" if alive else "the session was already gone"}
+            ended = sessions.logout(token)
+            return {"changed": ended, "attempts": client.max_attempts,
+                    "msg": "logged out" if ended else "the session was already gone"}
+        details = sessions.info(token) if token else None
+        changed = details is None
+        if changed:
+            if not can_login:
+                raise OptionError("the token is no longer valid and no credentials were given to log in again")
+            token, details = sessions.login()
+        session = sessions.result(token, details)
+        return {"changed": changed, "session": session, "attempts": client.max_attempts,
+                "ansible_facts": {fact_name: session}}
+    finally:
+        client.close()

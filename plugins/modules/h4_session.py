@@ -1,0 +1,318 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: h4_session
+short_description: Log in to the VMware Cloud Director Availability API once, reuse the session, and log out
+version_added: 1.0.0
+description:
+  - Creates a VMware Cloud Director Availability (VCDA, internally H4) API session with C(POST /sessions), with any
+    of the appliance's login types, and returns its token with the headers that later calls need.
+  - The token comes from the C(X-VCAV-Auth) response header; later calls send it back unchanged in the same header.
+  - Reuses a session given in O(token) while C(GET /sessions) still accepts it, and logs in afresh once it has
+    expired. Logs a session out with O(state=absent).
+  - Each appliance service (manager, replicator, tunnel, cloud service) has its own sessions; a token works only on
+    the service that issued it, so point O(hostname) and O(port) at the service your later calls use.
+author:
+  - sessionkit.vmware contributors
+requirements:
+  - requests
+extends_documentation_fragment:
+  - sessionkit.vmware.h4_endpoint_options
+  - sessionkit.vmware.transport_options
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.facts
+attributes:
+  check_mode:
+    support: partial
+    details:
+      - With O(state=present) the module logs in even in check mode, because a session changes no managed
+        configuration and later read-only tasks need its token.
+      - With O(state=absent) it only checks whether the session is still open, reports C(changed) accordingly,
+        and does not log out.
+  diff_mode:
+    support: none
+  facts:
+    support: full
+  platform:
+    platforms: all
+options:
+  auth_type:
+    description:
+      - Which of the appliance's login types to use, and so which credential options are needed.
+      - V(sso) (API type C(ssoCredentials)) needs O(username) and O(password) of a vSphere SSO user, and takes
+        O(principal).
+      - V(sso_token) (C(ssoToken)) needs O(saml_token) and takes O(principal). The module adds a fresh C(timestamp)
+        and random C(nonce) to every login. Holder-of-key tokens, which also need a signature, are not supported.
+      - V(local) (C(localUser)) logs in as an appliance OS account with O(password), and O(username) which defaults to
+        C(root).
+      - V(vcd) (C(vcdCredentials)) needs O(username) as C(user@org) and O(password) of a Cloud Director user.
+      - V(vcd_token) (C(vcdAccessToken)) needs O(vcd_token) and takes O(vcd_token_context).
+      - V(vcd_cookie) (C(vcdCookie)) needs O(vcd_cookie).
+      - The three Cloud Director types work only on the Cloud Director flavour of the appliance.
+      - A missing option, or a credential option the chosen type does not use, is an error before anything is sent.
+    type: str
+    choices: [sso, sso_token, local, vcd, vcd_token, vcd_cookie]
+    default: sso
+  username:
+    description:
+      - The user for O(auth_type=sso), O(auth_type=local) or O(auth_type=vcd).
+      - If not set, the value of the E(VCDA_USER) environment variable is used.
+    type: str
+  password:
+    description:
+      - The password of O(username).
+      - If not set, the value of the E(VCDA_PASSWORD) environment variable is used.
+    type: str
+  principal:
+    description:
+      - Another identity to bind the session to, for O(auth_type=sso) and O(auth_type=sso_token).
+      - Only a user or token allowed to impersonate may use it. It has nothing to do with Cloud Director organisations.
+    type: str
+  saml_token:
+    description:
+      - The SAML bearer assertion XML for O(auth_type=sso_token).
+    type: str
+  vcd_token:
+    description:
+      - A Cloud Director access token (JWT) for O(auth_type=vcd_token).
+    type: str
+  vcd_token_context:
+    description:
+      - The multisite context of O(vcd_token), sent as C(context).
+    type: str
+  vcd_cookie:
+    description:
+      - The value of a Cloud Director session cookie for O(auth_type=vcd_cookie).
+    type: str
+  api_version:
+    description:
+      - The API version to ask for, such as V(4.7). It is sent as
+        C(Accept) C(application/vnd.vmware.h4-v<version>+json;charset=UTF-8).
+      - When not set, a generic JSON C(Accept) is sent, and RV(session.api_version) reports the version the appliance
+        labelled its answer with, if it did.
+    type: str
+  operation_id:
+    description:
+      - A correlation ID sent as the C(operationID) header on every request, to find them in the appliance's logs.
+    type: str
+  state:
+    description:
+      - V(present) makes sure there is a working session, reusing O(token) when it still works.
+      - V(absent) logs out the session in O(token).
+    type: str
+    choices: [present, absent]
+    default: present
+  token:
+    description:
+      - The C(X-VCAV-Auth) token of an existing session.
+      - With O(state=present) it is checked with C(GET /sessions) and reused while it works (C(changed=false)); when
+        the appliance says it is gone, the module logs in afresh with the credentials.
+      - With O(state=absent) it is the session to log out. A session that is already gone is C(changed=false).
+      - This option is not marked C(no_log), because the module returns the same token in RV(session.token); set
+        C(no_log) on the task to keep it out of the output.
+    type: str
+notes:
+  - The token is returned in RV(session) and set as the fact C(h4_session). Read it as C(ansible_facts.h4_session)
+    or from a registered result; ansible-core 2.21 deprecates reading facts as top-level variables.
+  - The connection options can be set once for several tasks with C(module_defaults) and the action group
+    C(group/sessionkit.vmware.h4).
+  - The role P(sessionkit.vmware.session#role) logs in once, runs your tasks and always logs out.
+seealso:
+  - module: sessionkit.vmware.vapi_session
+"""
+
+EXAMPLES = r"""
+- name: Log in with vSphere SSO credentials (auth_type sso)
+  sessionkit.vmware.h4_session:
+    hostname: vcda.example.com
+    username: administrator@vsphere.local
+    password: "{{ sso_password }}"
+    api_version: "4.7"
+  register: vcda
+
+- name: Read the appliance's version with the session
+  ansible.builtin.uri:
+    url: "{{ vcda.session.url }}/diagnostics/about"
+    headers: "{{ vcda.session.headers }}"
+  register: about
+
+- name: Log out
+  sessionkit.vmware.h4_session:
+    hostname: vcda.example.com
+    state: absent
+    token: "{{ vcda.session.token }}"
+
+- name: Log in with an SSO SAML bearer token (auth_type sso_token)
+  sessionkit.vmware.h4_session:
+    hostname: vcda.example.com
+    auth_type: sso_token
+    saml_token: "{{ lookup('ansible.builtin.file', 'bearer-assertion.xml') }}"
+
+- name: Log in as the appliance's root user (auth_type local)
+  sessionkit.vmware.h4_session:
+    hostname: vcda.example.com
+    auth_type: local
+    password: "{{ appliance_root_password }}"
+    operation_id: nightly-replication-check
+
+- name: Log in as a Cloud Director tenant user (auth_type vcd)
+  sessionkit.vmware.h4_session:
+    hostname: vcda.example.com
+    auth_type: vcd
+    username: tenant-admin@acme
+    password: "{{ tenant_password }}"
+
+- name: Log in with a Cloud Director access token (auth_type vcd_token)
+  sessionkit.vmware.h4_session:
+    hostname: vcda.example.com
+    auth_type: vcd_token
+    vcd_token: "{{ vcd_jwt }}"
+    vcd_token_context: site-a
+
+- name: Log in with a Cloud Director session cookie (auth_type vcd_cookie)
+  sessionkit.vmware.h4_session:
+    hostname: vcda.example.com
+    auth_type: vcd_cookie
+    vcd_cookie: "{{ vcd_session_cookie }}"
+
+- name: Set the connection once for every VCDA task, and use the fact
+  module_defaults:
+    group/sessionkit.vmware.h4:
+      hostname: vcda.example.com
+      ca_path: /etc/pki/vcda-ca.pem
+  block:
+    - name: Log in
+      sessionkit.vmware.h4_session:
+        username: administrator@vsphere.local
+        password: "{{ sso_password }}"
+
+    - name: Show who is logged in
+      ansible.builtin.debug:
+        msg: "{{ ansible_facts.h4_session.user }} with roles {{ ansible_facts.h4_session.roles }}"
+"""
+
+RETURN = r"""
+session:
+  description: The session, ready for later calls. Also set as the fact C(h4_session).
+  returned: when O(state=present)
+  type: dict
+  contains:
+    token:
+      description: The session token, from the C(X-VCAV-Auth) response header.
+      type: str
+      sample: 6a0d5c3e-4f3b-4a8e-9c1d-2b7f0e8a9d41
+    headers:
+      description:
+        - The headers for later calls, for the C(headers) option of M(ansible.builtin.uri).
+        - C(X-VCAV-Auth) carries the token; C(Accept) names the API version in use, or is generic JSON when none
+          is known.
+      type: dict
+      sample: {"X-VCAV-Auth": "6a0d5c3e-4f3b-4a8e-9c1d-2b7f0e8a9d41",
+               "Accept": "application/vnd.vmware.h4-v4.7+json;charset=UTF-8"}
+    url:
+      description: The base URL for later calls, with no trailing slash.
+      type: str
+      sample: https://vcda.example.com:443
+    user:
+      description: The user the session belongs to.
+      type: str
+      sample: administrator@vsphere.local
+    roles:
+      description: The roles granted to the session.
+      type: list
+      elements: str
+      sample: ["ADMINISTRATORS"]
+    authenticated_sites:
+      description: The sites and organisations the session is authenticated to; empty when the appliance sent none.
+      type: list
+      elements: dict
+      sample: [{"site": "site-a", "org": "acme"}]
+    api_version:
+      description: The API version the appliance answered with, else the one asked for in O(api_version), else V(null).
+      type: str
+      sample: "4.7"
+attempts:
+  description: The most tries any one request of this task needed, retries included.
+  returned: always
+  type: int
+  sample: 1
+msg:
+  description: What the logout did, or would do in check mode.
+  returned: when O(state=absent)
+  type: str
+  sample: logged out
+url:
+  description: The URL of the request that failed.
+  returned: failure
+  type: str
+  sample: https://vcda.example.com:443/sessions
+status:
+  description: The HTTP status of the answer that failed, or V(null) when no answer came.
+  returned: failure
+  type: int
+  sample: 401
+error_type:
+  description: The appliance's error code, such as C(NotAuthenticated), when it sent one.
+  returned: failure
+  type: str
+  sample: NotAuthenticated
+server_messages:
+  description: The appliance's message, cleaned and shortened. The server's stack trace is never returned.
+  returned: failure
+  type: list
+  elements: str
+  sample: ["Authentication required."]
+"""
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import OptionError, SessionApiError, fail_kwargs
+from ansible_collections.sessionkit.vmware.plugins.module_utils._h4 import AUTH_TYPES, h4_session
+from ansible_collections.sessionkit.vmware.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
+from ansible_collections.sessionkit.vmware.plugins.module_utils._options import (
+    h4_endpoint_options,
+    transport_options,
+)
+
+
+def argument_spec():
+    spec = h4_endpoint_options()
+    spec.update(transport_options())
+    spec.update(
+        auth_type=dict(type="str", default="sso", choices=list(AUTH_TYPES)),
+        username=dict(type="str", fallback=(env_fallback, ["VCDA_USER"])),
+        password=dict(type="str", no_log=True, fallback=(env_fallback, ["VCDA_PASSWORD"])),
+        principal=dict(type="str"),
+        saml_token=dict(type="str", no_log=True),
+        vcd_token=dict(type="str", no_log=True),
+        vcd_token_context=dict(type="str", no_log=False),
+        vcd_cookie=dict(type="str", no_log=True),
+        api_version=dict(type="str"),
+        operation_id=dict(type="str"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        token=dict(type="str", no_log=False),
+    )
+    return spec
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    if REQUESTS_IMPORT_ERROR:
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    try:
+        result = h4_session(module.params, module.check_mode)
+    except (OptionError, SessionApiError) as error:
+        module.fail_json(**fail_kwargs(error))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

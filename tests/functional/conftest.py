@@ -1,0 +1,202 @@
+# Fixtures for the functional tests: the built and installed collection, the HTTPS simulators on loopback,
+# govmomi's vcsim, and a runner that drives the real ansible-playbook and returns its structured results.
+
+import json
+import os
+import socket
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests"))
+
+from simulators.h4 import H4Simulator  # noqa: E402
+from simulators.pki import make_pki  # noqa: E402
+from simulators.vapi import VapiSimulator  # noqa: E402
+
+BIN = Path(sys.executable).parent
+CALLBACKS = Path(__file__).parent / "callback_plugins"
+
+
+def require(condition, reason):
+    """Skip with a reason on a developer's machine; under CI a missing tool is a failure, never a skip."""
+    if condition:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail("required under CI: " + reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory):
+    return make_pki(str(tmp_path_factory.mktemp("pki")))
+
+
+@pytest.fixture(scope="session")
+def collections_path(tmp_path_factory):
+    """The collection built with ansible-galaxy and installed from its tarball, as a user would have it."""
+    work = tmp_path_factory.mktemp("collection")
+    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "build", "--output-path", str(work), str(REPO)],
+                   check=True, capture_output=True)
+    tarball = next(work.glob("sessionkit-vmware-*.tar.gz"))
+    installed = work / "installed"
+    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", "--offline", "-p", str(installed),
+                    str(tarball)], check=True, capture_output=True)
+    return installed
+
+
+def _simulator(cls, pki, **options):
+    sim = cls(pki.server_cert, pki.server_key, **options)
+    sim.start()
+    return sim
+
+
+@pytest.fixture(scope="session")
+def vapi_server(pki):
+    sim = _simulator(VapiSimulator, pki)
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture(scope="session")
+def legacy_server(pki):
+    sim = _simulator(VapiSimulator, pki, legacy_only=True)
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture(scope="session")
+def h4_server(pki):
+    sim = _simulator(H4Simulator, pki)
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def vapi(vapi_server):
+    vapi_server.reset()
+    yield vapi_server
+    vapi_server.reset()
+
+
+@pytest.fixture
+def legacy(legacy_server):
+    legacy_server.reset()
+    yield legacy_server
+    legacy_server.reset()
+
+
+@pytest.fixture
+def h4(h4_server):
+    h4_server.reset()
+    yield h4_server
+    h4_server.reset()
+
+
+@pytest.fixture(scope="session")
+def vcsim(pki, tmp_path_factory):
+    """govmomi's vcsim, built from Debian's packages by scripts/build-vcsim.sh, serving TLS with the test CA."""
+    build = subprocess.run([str(REPO / "scripts" / "build-vcsim.sh")], capture_output=True, text=True)
+    require(build.returncode == 0, "vcsim could not be built: " + build.stderr.strip()[-300:])
+    binary = build.stdout.strip().splitlines()[-1]
+    url_file = tmp_path_factory.mktemp("vcsim") / "url"
+    proc = subprocess.Popen([binary, "-listen", "127.0.0.1:0", "-cert", pki.server_cert, "-key", pki.server_key,
+                             "-url-file", str(url_file)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 30
+    while not url_file.exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    if not url_file.exists():
+        proc.kill()
+        pytest.fail("vcsim did not start: " + proc.stderr.read().decode()[-500:])
+    yield url_file.read_text().strip()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture
+def unused_port():
+    """A loopback port with nothing listening on it, for connection-refused cases."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PlaybookRun(object):
+    """What one ansible-playbook run did: return code, screen output and each task's recorded result."""
+
+    def __init__(self, rc, stdout, stderr, records):
+        self.rc = rc
+        self.stdout = stdout
+        self.stderr = stderr
+        self.records = records
+
+    @property
+    def output(self):
+        return self.stdout + self.stderr
+
+    def results(self, task):
+        return [r["result"] for r in self.records if r["task"] == task]
+
+    def result(self, task):
+        found = self.results(task)
+        assert len(found) == 1, "task %r ran %d times; tasks seen: %s" % (
+            task, len(found), sorted({r["task"] for r in self.records}))
+        return found[0]
+
+
+def _clean_env():
+    """The caller's environment without anything that would change a module's options behind a test's back."""
+    prefixes = ("VMWARE_", "VCDA_", "ANSIBLE_", "https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY",
+                "no_proxy", "NO_PROXY", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+    return dict((k, v) for k, v in os.environ.items() if not k.startswith(prefixes))
+
+
+@pytest.fixture
+def run_playbook(collections_path, tmp_path):
+    """Run a play (a dict, or a list of plays) with the real ansible-playbook binary and return a PlaybookRun."""
+
+    def run(plays, extra_vars=None, env=None, args=(), binary="ansible-playbook", timeout=300):
+        if isinstance(plays, dict):
+            plays = [plays]
+        for play in plays:
+            play.setdefault("hosts", "localhost")
+            play.setdefault("gather_facts", False)
+        playbook = tmp_path / "play.yml"
+        playbook.write_text(json.dumps(plays, indent=1))
+        inventory = tmp_path / "inventory.ini"
+        inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
+        records_file = tmp_path / "records.jsonl"
+        if records_file.exists():
+            records_file.unlink()
+        full_env = _clean_env()
+        full_env.update({
+            "PATH": "%s:%s" % (BIN, os.environ.get("PATH", "")),
+            "ANSIBLE_COLLECTIONS_PATH": str(collections_path),
+            "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
+            "ANSIBLE_CALLBACKS_ENABLED": "result_recorder",
+            "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
+            "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_RETRY_FILES_ENABLED": "0",
+            "SESSIONKIT_RESULTS": str(records_file),
+        })
+        full_env.update(env or {})
+        command = [str(BIN / binary), "-i", str(inventory), str(playbook)] + list(args)
+        if extra_vars:
+            command += ["-e", json.dumps(extra_vars)]
+        proc = subprocess.run(command, env=full_env, capture_output=True, text=True, timeout=timeout,
+                              cwd=str(tmp_path))
+        records = []
+        if records_file.exists():
+            records = [json.loads(line) for line in records_file.read_text().splitlines() if line.strip()]
+        return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, records)
+
+    return run

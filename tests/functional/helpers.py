@@ -1,0 +1,25 @@
+# Option builders and constants shared by the functional tests.
+
+import shutil
+
+VAPI_USER, VAPI_PASSWORD = "administrator@vsphere.local", "VMware1!"
+H4_USER, H4_PASSWORD = "administrator@vsphere.local", "VMware1!"
+DEPRECATION = "[DEPRECATION WARNING]"
+
+
+def vapi_login_args(sim, pki, **overrides):
+    args = {"hostname": "127.0.0.1", "port": sim.port, "ca_path": pki.ca_cert,
+            "username": VAPI_USER, "password": VAPI_PASSWORD}
+    args.update(overrides)
+    return dict((k, v) for k, v in args.items() if v is not None)
+
+
+def h4_login_args(sim, pki, **overrides):
+    args = {"hostname": "127.0.0.1", "port": sim.port, "ca_path": pki.ca_cert,
+            "username": H4_USER, "password": H4_PASSWORD}
+    args.update(overrides)
+    return dict((k, v) for k, v in args.items() if v is not None)
+
+
+def have(name):
+    return shutil.which(name) is not None
