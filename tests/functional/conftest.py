@@ -15,6 +15,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 
+from helpers import SAML_ASSERTION, VCD_COOKIE, VCD_TOKEN  # noqa: E402
 from simulators.h4 import H4Simulator  # noqa: E402
 from simulators.pki import make_pki  # noqa: E402
 from simulators.vapi import VapiSimulator  # noqa: E402
@@ -41,12 +42,16 @@ def pki(tmp_path_factory):
 def collections_path(tmp_path_factory):
     """The collection built with ansible-galaxy and installed from its tarball, as a user would have it."""
     work = tmp_path_factory.mktemp("collection")
+    # pytest-ansible points ANSIBLE_COLLECTIONS_PATH at this checkout, which ansible-galaxy would take as
+    # "already installed"; a clean environment and --force install the tarball for real.
+    env = dict(_clean_env(), ANSIBLE_HOME=str(work / "ansible-home"))
     subprocess.run([str(BIN / "ansible-galaxy"), "collection", "build", "--output-path", str(work), str(REPO)],
-                   check=True, capture_output=True)
+                   check=True, capture_output=True, env=env)
     tarball = next(work.glob("sessionkit-vmware-*.tar.gz"))
     installed = work / "installed"
-    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", "--offline", "-p", str(installed),
-                    str(tarball)], check=True, capture_output=True)
+    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", "--offline", "--force", "-p",
+                    str(installed), str(tarball)], check=True, capture_output=True, env=env)
+    assert (installed / "ansible_collections" / "sessionkit" / "vmware" / "MANIFEST.json").is_file()
     return installed
 
 
@@ -72,7 +77,8 @@ def legacy_server(pki):
 
 @pytest.fixture(scope="session")
 def h4_server(pki):
-    sim = _simulator(H4Simulator, pki)
+    sim = _simulator(H4Simulator, pki, saml_tokens={SAML_ASSERTION}, vcd_tokens={VCD_TOKEN},
+                     vcd_cookies={VCD_COOKIE})
     yield sim
     sim.stop()
 

@@ -23,3 +23,9 @@ def h4_login_args(sim, pki, **overrides):
 
 def have(name):
     return shutil.which(name) is not None
+
+
+# Credentials the session-scoped H4 simulator is started with (see conftest.h4_server).
+SAML_ASSERTION = '<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion">bearer-1</saml2:Assertion>'
+VCD_TOKEN = "eyJhbGciOiJSUzI1NiJ9.test-vcd-access-token.sig"
+VCD_COOKIE = "vcloud-session-cookie-value-1"

@@ -34,13 +34,10 @@ class CallbackModule(CallbackBase):
         task = result.task if modern else result._task
         host = result.host if modern else result._host
         data = result.result if modern else result._result
-        entry = {
-            "task": task.get_name(),
-            "host": host.get_name(),
-            "status": status,
-            # _dump_results applies the same no_log censoring the screen output gets.
-            "result": json.loads(self._dump_results(data, keep_invocation=True)),
-        }
+        # _dump_results applies the same no_log censoring the screen output gets, but drops `failed` on newer cores.
+        dumped = json.loads(self._dump_results(data, keep_invocation=True))
+        dumped.setdefault("failed", status == "failed")
+        entry = {"task": task.get_name(), "host": host.get_name(), "status": status, "result": dumped}
         with open(os.environ["SESSIONKIT_RESULTS"], "a") as handle:
             handle.write(json.dumps(entry) + "\n")
 

@@ -1,0 +1,197 @@
+# h4_session through the real ansible-playbook, against the VCDA (H4) simulator over real TLS.
+
+import json
+
+from helpers import DEPRECATION, H4_PASSWORD, H4_USER, SAML_ASSERTION, VCD_COOKIE, VCD_TOKEN, h4_login_args
+
+MODULE = "sessionkit.vmware.h4_session"
+
+
+def task(name, args, **extra):
+    entry = {"name": name, MODULE: args}
+    entry.update(extra)
+    return entry
+
+
+def base(sim, pki, **extra):
+    args = {"hostname": "127.0.0.1", "port": sim.port, "ca_path": pki.ca_cert}
+    args.update(extra)
+    return args
+
+
+def login_bodies(sim):
+    return [json.loads(r.body) for r in sim.requests if r.method == "POST" and r.path == "/sessions"]
+
+
+LOGINS = {
+    "sso": {"username": H4_USER, "password": H4_PASSWORD},
+    "sso_token": {"saml_token": SAML_ASSERTION},
+    "local": {"password": "vmware"},
+    "vcd": {"username": "tenant-admin@acme", "password": "Tenant1!"},
+    "vcd_token": {"vcd_token": VCD_TOKEN, "vcd_token_context": "site-a"},
+    "vcd_cookie": {"vcd_cookie": VCD_COOKIE},
+}
+API_TYPES = {"sso": "ssoCredentials", "sso_token": "ssoToken", "local": "localUser", "vcd": "vcdCredentials",
+             "vcd_token": "vcdAccessToken", "vcd_cookie": "vcdCookie"}
+
+
+def test_every_auth_type_logs_in_and_out(h4, pki, run_playbook):
+    tasks = []
+    for auth_type, creds in LOGINS.items():
+        tasks.append(task("login " + auth_type, base(h4, pki, auth_type=auth_type, **creds),
+                          register="login_" + auth_type))
+    for auth_type in LOGINS:
+        tasks.append(task("logout " + auth_type, base(h4, pki, state="absent",
+                                                      token="{{ login_%s.session.token }}" % auth_type)))
+    run = run_playbook({"tasks": tasks})
+    assert run.rc == 0, run.output
+    tokens = set()
+    for auth_type in LOGINS:
+        login = run.result("login " + auth_type)
+        session = login["session"]
+        assert login["changed"] is True
+        assert session["headers"]["X-VCAV-Auth"] == session["token"]
+        assert session["user"] and isinstance(session["roles"], list) and session["roles"]
+        assert isinstance(session["authenticated_sites"], list)
+        assert login["ansible_facts"]["h4_session"] == session
+        assert run.result("logout " + auth_type)["changed"] is True
+        tokens.add(session["token"])
+    assert len(tokens) == len(LOGINS)
+    assert run.result("login vcd")["session"]["authenticated_sites"][0]["org"] == "acme"
+    assert run.result("login sso")["session"]["authenticated_sites"] == []
+    assert [b["type"] for b in login_bodies(h4)] == [API_TYPES[t] for t in LOGINS]
+    token_body = login_bodies(h4)[1]
+    assert isinstance(token_body["timestamp"], int) and token_body["nonce"]
+    assert login_bodies(h4)[4]["context"] == "site-a"
+    assert h4.open_sessions == 0
+
+
+def test_wrong_credentials_fail_with_the_shared_message_format(h4, pki, run_playbook):
+    run = run_playbook({"tasks": [task("login", h4_login_args(h4, pki, password="Not-It-42", retries=0))]})
+    assert run.rc != 0
+    result = run.result("login")
+    assert result["msg"] == ("VCDA login to 127.0.0.1:%d as '%s' failed: HTTP 401 NotAuthenticated: "
+                             "Authentication required." % (h4.port, H4_USER))
+    assert result["status"] == 401 and result["error_type"] == "NotAuthenticated"
+    assert "Not-It-42" not in run.output
+    assert "stacktrace" not in run.output.lower() and "Exception" not in run.output
+
+
+def test_missing_options_per_type_fail_before_any_request(h4, pki, run_playbook):
+    cases = {"sso no password": {"auth_type": "sso", "username": "u"},
+             "sso_token no token": {"auth_type": "sso_token"},
+             "local no password": {"auth_type": "local"},
+             "vcd no org": {"auth_type": "vcd", "username": "admin", "password": "p"},
+             "vcd_token none": {"auth_type": "vcd_token"},
+             "vcd_cookie none": {"auth_type": "vcd_cookie"},
+             "extra option": {"auth_type": "vcd_cookie", "vcd_cookie": "c", "principal": "x"}}
+    run = run_playbook({"tasks": [task(name, base(h4, pki, **args), ignore_errors=True)
+                                  for name, args in cases.items()]})
+    assert "needs password" in run.result("sso no password")["msg"]
+    assert "needs saml_token" in run.result("sso_token no token")["msg"]
+    assert "needs password" in run.result("local no password")["msg"]
+    assert "user@org" in run.result("vcd no org")["msg"]
+    assert "needs vcd_token" in run.result("vcd_token none")["msg"]
+    assert "needs vcd_cookie" in run.result("vcd_cookie none")["msg"]
+    assert "principal is not used by auth_type=vcd_cookie" in run.result("extra option")["msg"]
+    assert h4.requests == []
+
+
+def test_operation_id_and_api_version_reach_the_server(h4, pki, run_playbook):
+    run = run_playbook({"tasks": [
+        task("login", h4_login_args(h4, pki, operation_id="op-1234", api_version="4.7"), register="login"),
+        task("reuse", base(h4, pki, token="{{ login.session.token }}", operation_id="op-1234", api_version="4.7")),
+        task("logout", base(h4, pki, state="absent", token="{{ login.session.token }}", operation_id="op-1234")),
+    ]})
+    assert run.rc == 0, run.output
+    session = run.result("login")["session"]
+    assert session["api_version"] == "4.7"
+    assert session["headers"]["Accept"] == "application/vnd.vmware.h4-v4.7+json;charset=UTF-8"
+    assert len(h4.requests) == 3
+    assert all(r.headers.get("operationID") == "op-1234" for r in h4.requests)
+    assert h4.requests[0].headers.get("Accept") == "application/vnd.vmware.h4-v4.7+json;charset=UTF-8"
+    assert run.result("reuse")["changed"] is False
+
+
+def test_generic_accept_and_an_unsupported_version(h4, pki, run_playbook):
+    run = run_playbook({"tasks": [
+        task("generic", h4_login_args(h4, pki)),
+        task("unsupported", h4_login_args(h4, pki, api_version="9.9", retries=0), ignore_errors=True),
+    ]})
+    generic = run.result("generic")["session"]
+    assert generic["api_version"] is None and generic["headers"]["Accept"] == "application/json"
+    assert h4.requests[0].headers.get("Accept") == "application/json"
+    unsupported = run.result("unsupported")
+    assert unsupported["failed"] and unsupported["status"] in (406, 415)
+    assert "api_version" in unsupported["msg"] and "9.9" in unsupported["msg"]
+
+
+def test_reuse_dead_token_logout_and_check_mode(h4, pki, run_playbook):
+    first = run_playbook({"tasks": [task("a", h4_login_args(h4, pki)), task("b", h4_login_args(h4, pki))]})
+    token_a = first.result("a")["session"]["token"]
+    token_b = first.result("b")["session"]["token"]
+    h4.expire(token_b)
+    run = run_playbook({"tasks": [
+        task("reuse a", h4_login_args(h4, pki, token=token_a)),
+        task("reuse dead b", h4_login_args(h4, pki, token=token_b), register="renewed"),
+        dict(task("check logout a", base(h4, pki, state="absent", token=token_a)), check_mode=True),
+        task("logout a", base(h4, pki, state="absent", token=token_a)),
+        task("logout dead b", base(h4, pki, state="absent", token=token_b)),
+        task("logout renewed", base(h4, pki, state="absent", token="{{ renewed.session.token }}")),
+    ]})
+    assert run.rc == 0, run.output
+    assert run.result("reuse a")["changed"] is False and run.result("reuse a")["session"]["token"] == token_a
+    renewed = run.result("reuse dead b")
+    assert renewed["changed"] is True and renewed["session"]["token"] not in (token_a, token_b)
+    assert run.result("check logout a")["changed"] is True
+    assert run.result("logout a")["changed"] is True
+    assert run.result("logout dead b")["changed"] is False
+    assert run.result("logout renewed")["changed"] is True
+    assert h4.open_sessions == 0
+
+
+def test_module_defaults_through_the_h4_group_and_fact_use(h4, pki, run_playbook):
+    run = run_playbook({
+        "module_defaults": {"group/sessionkit.vmware.h4": base(h4, pki)},
+        "tasks": [
+            task("login", {"username": H4_USER, "password": H4_PASSWORD}),
+            {"name": "about", "ansible.builtin.uri": {
+                "url": "{{ ansible_facts.h4_session.url }}/diagnostics/about",
+                "headers": "{{ ansible_facts.h4_session.headers }}", "ca_path": pki.ca_cert}},
+            task("logout", {"state": "absent", "token": "{{ ansible_facts.h4_session.token }}"}),
+        ]})
+    assert run.rc == 0, run.output
+    assert run.result("about")["json"]["productName"] == "VMware Cloud Director Availability"
+    assert DEPRECATION not in run.output
+    assert h4.open_sessions == 0
+
+
+def test_options_from_environment_variables(h4, pki, run_playbook):
+    env = {"VCDA_HOST": "127.0.0.1", "VCDA_PORT": str(h4.port), "VCDA_USER": H4_USER,
+           "VCDA_PASSWORD": H4_PASSWORD, "VCDA_VALIDATE_CERTS": "false"}
+    run = run_playbook({"tasks": [task("login", {})]}, env=env)
+    assert run.rc == 0, run.output
+    assert run.result("login")["session"]["user"] == H4_USER
+
+
+def test_a_login_without_token_header_is_a_failure(h4, pki, run_playbook):
+    h4.omit_token_header(count=1)
+    run = run_playbook({"tasks": [task("login", h4_login_args(h4, pki))]})
+    result = run.result("login")
+    assert result["failed"] is True and "session" not in result
+    assert "no usable X-VCAV-Auth header" in result["msg"]
+
+
+def test_server_failure_hides_the_stacktrace(h4, pki, run_playbook):
+    h4.fail_next(1, status=500)
+    run = run_playbook({"tasks": [task("login", h4_login_args(h4, pki, retries=0))]})
+    result = run.result("login")
+    assert result["status"] == 500 and result["error_type"] == "GeneralServerFailure"
+    assert "HTTP 500 GeneralServerFailure" in result["msg"]
+    assert "com.vmware.h4" not in run.output and "Exception" not in run.output
+
+
+def test_html_error_page_is_described(h4, pki, run_playbook):
+    h4.html_error(status=502, count=1)
+    run = run_playbook({"tasks": [task("login", h4_login_args(h4, pki, retries=0))]})
+    assert "HTTP 502 with an HTML page" in run.result("login")["msg"]
