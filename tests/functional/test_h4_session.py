@@ -84,7 +84,7 @@ def test_missing_options_per_type_fail_before_any_request(h4, pki, run_playbook)
              "vcd no org": {"auth_type": "vcd", "username": "admin", "password": "p"},
              "vcd_token none": {"auth_type": "vcd_token"},
              "vcd_cookie none": {"auth_type": "vcd_cookie"},
-             "extra option": {"auth_type": "vcd_cookie", "vcd_cookie": "c", "principal": "x"}}
+             "extra option": {"auth_type": "vcd_cookie", "vcd_cookie": "cookie-value-1", "principal": "someone"}}
     run = run_playbook({"tasks": [task(name, base(h4, pki, **args), ignore_errors=True)
                                   for name, args in cases.items()]})
     assert "needs password" in run.result("sso no password")["msg"]
