@@ -1,0 +1,1 @@
+"""HTTPS simulators of the vSphere Automation and Cloud Director Availability session APIs, for tests and the demo."""

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Run the simulators as standalone processes (for `make demo` and benchmarks).
+
+    python tests/simulators/run.py pki DIR
+        make (or reuse) the test PKI in DIR and print its paths as JSON
+    python tests/simulators/run.py serve --kind vapi|h4 --cert F --key F [--port 0] [--url-file F] [--max-sessions N]
+        serve until SIGTERM or SIGINT; write the base URL to --url-file once listening; log one line per request to
+        stderr (method, path, status: never header values or bodies). GET /_sim/stats returns the counters as JSON,
+        POST /_sim/reset clears them.
+"""
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+# Callers just run this file; make the package importable from its parent directory.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from simulators.base import print_request_line  # noqa: E402
+from simulators.h4 import H4Simulator  # noqa: E402
+from simulators.vapi import VapiSimulator  # noqa: E402
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    pki = commands.add_parser("pki", help="make the test PKI and print its paths as JSON")
+    pki.add_argument("directory")
+
+    serve = commands.add_parser("serve", help="serve one simulator until SIGTERM/SIGINT")
+    serve.add_argument("--kind", choices=("vapi", "h4"), required=True)
+    serve.add_argument("--cert", required=True)
+    serve.add_argument("--key", required=True)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=0)
+    serve.add_argument("--url-file")
+    serve.add_argument("--max-sessions", type=int)
+    serve.add_argument("--legacy-only", action="store_true", help="vapi: answer /api/... with 404 like vcsim")
+    serve.add_argument("--flavour", choices=("cloud", "manager"), default="cloud", help="h4: which API flavour")
+
+    args = parser.parse_args(argv)
+    if args.command == "pki":
+        from simulators.pki import make_pki  # only here: cryptography is slow to import, and serve needs none of it
+
+        print(json.dumps(make_pki(args.directory).as_dict(), indent=2))
+        return 0
+    return serve_until_signalled(args)
+
+
+def serve_until_signalled(args):
+    if args.kind == "vapi":
+        sim = VapiSimulator(args.cert, args.key, legacy_only=args.legacy_only, host=args.host, port=args.port,
+                            max_sessions=args.max_sessions)
+    else:
+        sim = H4Simulator(args.cert, args.key, flavour=args.flavour, host=args.host, port=args.port,
+                          max_sessions=args.max_sessions)
+    sim.request_logger = print_request_line(args.kind)
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+
+    sim.start()
+    if args.url_file:
+        # Written beside the target and renamed, so a waiting reader never sees an empty or partial URL.
+        tmp = "%s.%d.tmp" % (args.url_file, os.getpid())
+        with open(tmp, "w") as handle:
+            handle.write(sim.url + "\n")
+        os.replace(tmp, args.url_file)
+    print("%s simulator listening on %s" % (args.kind, sim.url), file=sys.stderr, flush=True)
+
+    # A timed wait keeps the main thread responsive to signals on every Python version.
+    while not stop.wait(0.2):
+        pass
+    sim.stop()
+    print("%s simulator stopped" % args.kind, file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
