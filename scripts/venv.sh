@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates (or reuses) the test venv with the newest Python that ansible-core 2.21 supports, falling back to
 # Python 3.11 with ansible-core 2.19, and prints its path. Rebuilt whenever a requirements file changes.
+# VENV, ANSIBLE_CORE_SERIES and VENV_PYTHON override the venv's path, the ansible-core series and the interpreter.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv=${VENV:-$root/.venv}
@@ -22,6 +23,7 @@ pick_python() {
 
 read -r python core < <(pick_python)
 core=${ANSIBLE_CORE_SERIES:-$core}
+python=${VENV_PYTHON:-$python}  # scripts/check-matrix.sh picks the Python per ansible-core series
 stamp="$venv/.sessionkit-stamp"
 want="$core $(cat "$root/requirements.txt" "$root/tests/requirements.txt" | sha256sum | cut -c1-16) $python"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$venv/bin/python" ]; then

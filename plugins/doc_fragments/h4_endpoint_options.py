@@ -15,7 +15,7 @@ options:
   hostname:
     description:
       - The VMware Cloud Director Availability appliance's host name or IP address.
-      - Accepts a bare host (C(vc.example.com)), C(host:port), an IPv6 literal (C(fd00::10) or C([fd00::10]:443))
+      - Accepts a bare host (C(vcda.example.com)), C(host:port), an IPv6 literal (C(fd00::10) or C([fd00::10]:443))
         or an C(https://) URL with no path.
       - C(http://) URLs, paths and empty values are refused before any request is sent.
       - If not set, the value of the E(VCDA_HOST) environment variable is used.

@@ -11,10 +11,13 @@ import re
 MAX_PARSED_BODY = 1024 * 1024
 MAX_MESSAGE_CHARS = 300
 MAX_MESSAGES = 5
+# An error page's title is near its top; scanning further only lets a hostile page make the title search slow.
+MAX_HTML_SCAN = 16 * 1024
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
-_HTML_TITLE = re.compile(r"<(title|h1)[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
-_HTML_TAG = re.compile(r"<[^>]*>")
+# Bounded repeats and no backtracking over the page: a hostile page must not make these searches slow.
+_HTML_TITLE_OPEN = re.compile(r"<(title|h1)\b[^<>]{0,200}>", re.IGNORECASE)
+_HTML_TAG = re.compile(r"<[^<>]{0,200}>")
 _LEGACY_TYPE_PREFIX = "com.vmware.vapi.std.errors."
 
 
@@ -81,10 +84,13 @@ def clean_text(value, secrets=()):
         return ""
     if not isinstance(value, str):
         value = json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else str(value)
+    # Masked after control characters become spaces (which could complete a secret) and in any letter case (a
+    # server may echo a value upper-cased).
+    value = _CONTROL_CHARS.sub(" ", value)
     for secret in secrets:
-        if secret and len(secret) >= 4 and secret in value:
-            value = value.replace(secret, "********")
-    value = _CONTROL_CHARS.sub(" ", value).strip()
+        if secret and len(secret) >= 4:
+            value = re.sub(re.escape(secret), "********", value, flags=re.IGNORECASE)
+    value = value.strip()
     if len(value) > MAX_MESSAGE_CHARS:
         value = value[:MAX_MESSAGE_CHARS].rstrip() + "..."
     return value
@@ -123,7 +129,7 @@ def _message_list(raw, secrets):
         if isinstance(text, str) and text.strip():
             texts.append(clean_text(text, secrets))
         if isinstance(entry.get("id"), str):
-            ids.append(clean_text(entry["id"]))
+            ids.append(clean_text(entry["id"], secrets))
     return texts, ids
 
 
@@ -146,7 +152,7 @@ def parse_vapi_error(data, secrets=()):
     if isinstance(data.get("error_type"), str) and data["error_type"].strip():
         code = data["error_type"]
     texts, ids = _message_list(data.get("messages"), secrets)
-    return VendorError(clean_text(code) if code else None, texts, ids)
+    return VendorError(clean_text(code, secrets) if code else None, texts, ids)
 
 
 def parse_h4_error(data, secrets=()):
@@ -158,27 +164,31 @@ def parse_h4_error(data, secrets=()):
         return None
     code = data.get("code") if isinstance(data.get("code"), str) and data["code"].strip() else None
     msg = data.get("msg") if isinstance(data.get("msg"), str) and data["msg"].strip() else None
-    return VendorError(clean_text(code) if code else None, [clean_text(msg, secrets)] if msg else [])
+    return VendorError(clean_text(code, secrets) if code else None, [clean_text(msg, secrets)] if msg else [])
 
 
-def describe_body(body, content_type):
+def describe_body(body, content_type, secrets=()):
     """A short, safe phrase for a body that is not the API's JSON: empty, an HTML page, or other text."""
     if not body:
         return "an empty body"
     kind = (content_type or "unknown type").split(";")[0].strip() or "unknown type"
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
     if "html" in kind.lower() or text.lstrip()[:1] == "<":
-        found = _HTML_TITLE.search(text[:MAX_PARSED_BODY])
-        title = clean_text(_HTML_TAG.sub(" ", found.group(2))) if found else ""
+        title = ""
+        found = _HTML_TITLE_OPEN.search(text[:MAX_HTML_SCAN])
+        if found:
+            end = text.lower().find("</" + found.group(1).lower(), found.end(), found.end() + 2 * MAX_MESSAGE_CHARS)
+            if end >= 0:
+                title = clean_text(" ".join(_HTML_TAG.sub(" ", text[found.end():end]).split()), secrets)
         return "an HTML page%s instead of JSON" % (" ('%s')" % title if title else "")
-    return "a non-JSON body (%s, %d bytes)" % (clean_text(kind), len(body))
+    return "a non-JSON body (%s, %d bytes)" % (clean_text(kind, secrets), len(body))
 
 
 def http_error(status, body, content_type, url, parser, secrets=()):
     """The SessionApiError for an unexpected HTTP answer, using ``parser`` for the vendor body."""
     vendor = parser(decode_json(body), secrets)
     if vendor is None:
-        reason = "HTTP %s with %s" % (status, describe_body(body, content_type))
+        reason = "HTTP %s with %s" % (status, describe_body(body, content_type, secrets))
         return SessionApiError(reason, url=url, status=status)
     reason = "HTTP %s" % status
     if vendor.code:

@@ -5,7 +5,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
-import secrets
 import time
 
 from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import (
@@ -48,17 +47,24 @@ def check_auth_options(params):
         if not params[option]:
             raise OptionError("auth_type=%s needs %s, which is missing or empty" % (auth_type, option))
     for option in CREDENTIAL_OPTIONS:
-        if params[option] is not None and option not in needed + optional:
+        # An empty value counts as unset, so an exported but emptied VCDA_USER does not block token logins.
+        if params[option] and option not in needed + optional:
             raise OptionError("%s is not used by auth_type=%s%s: remove it, or choose the auth_type it belongs to"
                               % (option, auth_type, _ENV_HINT.get(option, "")))
     if auth_type == "vcd":
-        user, _, org = params["username"].rpartition("@")
+        user, _at, org = params["username"].rpartition("@")
         if not user or not org:
             raise OptionError("auth_type=vcd needs username as user@org, such as admin@acme; got '%s'"
                               % clean_text(params["username"]))
 
 
-def login_body(params, now=time.time, nonce=lambda: secrets.token_urlsafe(18)):
+def _new_nonce():
+    import secrets  # only here: only SAML token logins need a nonce, and a module run pays for every import
+
+    return secrets.token_urlsafe(18)
+
+
+def login_body(params, now=time.time, nonce=_new_nonce):
     """The JSON body of ``POST /sessions`` for ``auth_type``; ``now`` and ``nonce`` are seams for tests."""
     auth_type = params["auth_type"]
     body = {"type": AUTH_TYPES[auth_type][0]}

@@ -12,7 +12,9 @@ import time
 import traceback
 from email.utils import parsedate_to_datetime
 
-from ansible.module_utils.six.moves.urllib.parse import urlsplit
+# The standard library's, not six.moves': six is not otherwise loaded in a module, and importing it costs more than
+# the rest of this file.
+from urllib.parse import urlsplit
 
 from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import (
     OptionError,
@@ -40,6 +42,8 @@ BACKOFF_CAP = 8.0
 
 _DNS_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
 _UNSAFE_IN_HEADER = re.compile(r"[\x00-\x1f\x7f]")
+# Common servers and proxies refuse header lines past 8 kB (Apache 8190 bytes, nginx 8 kB buffers).
+MAX_HEADER_VALUE = 8000
 
 
 class Endpoint(object):
@@ -89,16 +93,22 @@ def parse_endpoint(hostname, port=None, default_port=443):
     if len(text) > 1024 or any(c.isspace() for c in text) or _UNSAFE_IN_HEADER.search(text):
         raise OptionError("hostname '%s' contains spaces or control characters: give a bare host name or address"
                           % clean_text(text[:80]))
+    if "@" in text:
+        # Checked first, and never echoed: whatever precedes the @ may be a password.
+        raise OptionError("hostname must not carry credentials (it contains '@'): give a bare host name or address, "
+                          "and use the username and password options")
     if "://" in text:
-        parts = urlsplit(text)
+        try:
+            parts = urlsplit(text)
+        except ValueError:
+            raise OptionError("hostname '%s' is not a valid URL: give a bare host name or address"
+                              % clean_text(text[:80]))
         if parts.scheme.lower() != "https":
             raise OptionError("hostname '%s' uses %s://, but the API is served over HTTPS only: use https:// or "
                               "a bare host name" % (clean_text(text), clean_text(parts.scheme)))
         if parts.path not in ("", "/") or parts.query or parts.fragment:
             raise OptionError("hostname '%s' has a path or query: give only the scheme, host and port"
                               % clean_text(text))
-        if "@" in parts.netloc:
-            raise OptionError("hostname must not carry credentials: use the username and password options")
         text = parts.netloc
     elif "/" in text:
         raise OptionError("hostname '%s' has a path: give only the host name, optionally with :port"
@@ -126,10 +136,14 @@ def parse_endpoint(hostname, port=None, default_port=443):
 
 
 def check_header_value(value, option):
-    """Refuse a value that would break out of an HTTP header (header injection) before anything is sent."""
+    """Refuse a value that would break out of an HTTP header (header injection), or that no server would take in one,
+    before anything is sent."""
     if value is not None and _UNSAFE_IN_HEADER.search(value):
         raise OptionError("%s contains a line break or control character, which cannot be sent in an HTTP header"
                           % option)
+    if value is not None and len(value) > MAX_HEADER_VALUE:
+        raise OptionError("%s is %d characters long, more than the %d an HTTP header can carry: check that it holds "
+                          "only the token" % (option, len(value), MAX_HEADER_VALUE))
     return value
 
 
@@ -185,7 +199,11 @@ def _tls_reason(text, endpoint, ca_path):
     if "mismatch" in lowered or "doesn't match" in lowered or "not valid for" in lowered:
         return ("the server's TLS certificate is not valid for the name '%s'" % endpoint.host,
                 "Connect with a name that the certificate lists, " + skip)
-    if "verify failed" in lowered or "self-signed" in lowered or "self signed" in lowered or "issuer" in lowered:
+    if "self-signed" in lowered or "self signed" in lowered:
+        where = "is not in ca_path '%s'" % ca_path if ca_path else "is not trusted by this host"
+        return ("the server's TLS certificate is self-signed and %s" % where,
+                "Set ca_path to a file holding that certificate or the CA that should sign it, " + skip)
+    if "verify failed" in lowered or "issuer" in lowered:
         if ca_path:
             return ("the server's TLS certificate is not signed by the CA in ca_path '%s'" % ca_path,
                     "Point ca_path at the CA bundle that signed the server's certificate, " + skip)

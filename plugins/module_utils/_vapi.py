@@ -5,7 +5,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
-import gzip
 import re
 
 from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import (
@@ -36,6 +35,8 @@ def saml_authorization(saml_token):
     """The ``SIGN`` header for a SAML bearer assertion, given as XML or already gzip-compressed and base64-encoded."""
     text = saml_token.strip()
     if text.startswith("<"):
+        import gzip  # only here: most logins use a password, and a module run pays for every import
+
         encoded = base64.b64encode(gzip.compress(text.encode("utf-8"))).decode("ascii")
     elif _BASE64.match(text):
         encoded = text

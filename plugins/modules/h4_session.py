@@ -21,7 +21,7 @@ description:
   - Each appliance service (manager, replicator, tunnel, cloud service) has its own sessions; a token works only on
     the service that issued it, so point O(hostname) and O(port) at the service your later calls use.
 author:
-  - sessionkit.vmware contributors
+  - sessionkit maintainers (@sessionkit)
 requirements:
   - requests
 extends_documentation_fragment:
@@ -94,7 +94,7 @@ options:
     type: str
   api_version:
     description:
-      - The API version to ask for, such as V(4.7). It is sent as
+      - The API version to ask for, as two numbers such as V(4.7). It is sent as
         C(Accept) C(application/vnd.vmware.h4-v<version>+json;charset=UTF-8).
       - When not set, a generic JSON C(Accept) is sent, and RV(session.api_version) reports the version the appliance
         labelled its answer with, if it did.
@@ -241,7 +241,7 @@ session:
       sample: "4.7"
 attempts:
   description: The most tries any one request of this task needed, retries included.
-  returned: always
+  returned: success, and failures after a request was sent
   type: int
   sample: 1
 msg:
@@ -251,22 +251,22 @@ msg:
   sample: logged out
 url:
   description: The URL of the request that failed.
-  returned: failure
+  returned: when a request failed
   type: str
   sample: https://vcda.example.com:443/sessions
 status:
   description: The HTTP status of the answer that failed, or V(null) when no answer came.
-  returned: failure
+  returned: when a request failed
   type: int
   sample: 401
 error_type:
   description: The appliance's error code, such as C(NotAuthenticated), when it sent one.
-  returned: failure
+  returned: when a request failed
   type: str
   sample: NotAuthenticated
 server_messages:
   description: The appliance's message, cleaned and shortened. The server's stack trace is never returned.
-  returned: failure
+  returned: when a request failed
   type: list
   elements: str
   sample: ["Authentication required."]

@@ -22,7 +22,7 @@ description:
   - Logs a session out with O(state=absent). vCenter limits open sessions per user (550 before 8.0 U3); logging out
     what you open keeps a busy automation account from reaching that limit.
 author:
-  - sessionkit.vmware contributors
+  - sessionkit maintainers (@sessionkit)
 requirements:
   - requests
 extends_documentation_fragment:
@@ -192,7 +192,7 @@ session:
       sample: "2026-11-22T07:00:01.000Z"
 attempts:
   description: The most tries any one request of this task needed, retries included.
-  returned: always
+  returned: success, and failures after a request was sent
   type: int
   sample: 1
 msg:
@@ -202,22 +202,22 @@ msg:
   sample: logged out
 url:
   description: The URL of the request that failed.
-  returned: failure
+  returned: when a request failed
   type: str
   sample: https://vcenter.example.com:443/api/session
 status:
   description: The HTTP status of the answer that failed, or V(null) when no answer came.
-  returned: failure
+  returned: when a request failed
   type: int
   sample: 401
 error_type:
   description: The vendor's error type, such as C(UNAUTHENTICATED), when the server sent one.
-  returned: failure
+  returned: when a request failed
   type: str
   sample: UNAUTHENTICATED
 server_messages:
   description: The server's messages, the outermost first, each cleaned and shortened.
-  returned: failure
+  returned: when a request failed
   type: list
   elements: str
   sample: ["Authentication required."]

@@ -138,7 +138,7 @@ def test_check_mode_logs_in_but_does_not_log_out(vapi, pki, run_playbook):
     would = run.result("would log out")
     assert would["changed"] is True and would["msg"] == "would log out"
     assert vapi.open_sessions == 1
-    assert not any(method == "DELETE" for method, _ in paths(vapi))
+    assert not any(method == "DELETE" for method, _path in paths(vapi))
 
 
 def test_auto_falls_back_to_the_legacy_path(legacy, pki, run_playbook):

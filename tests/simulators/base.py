@@ -405,8 +405,9 @@ class _TLSServer(http.server.ThreadingHTTPServer):
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = self.server_address[:2]
 
-    def finish_request(self, raw, client_address):
+    def finish_request(self, request, client_address):
         # The TLS handshake happens here, on the connection's own thread, so one slow client cannot block accept().
+        raw = request
         connection_id = self.sim._connection_opened()
         raw.settimeout(10)
         # Headers and body go out in separate writes; without TCP_NODELAY, Nagle's algorithm and the client's

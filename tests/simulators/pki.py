@@ -60,7 +60,7 @@ def make_pki(directory):
 
     now = datetime.datetime.now(datetime.timezone.utc)
     ca_key, ca_cert = _make_ca("sessionkit test CA", now)
-    _, other_ca_cert = _make_ca("sessionkit unrelated CA", now)
+    _other_ca_key, other_ca_cert = _make_ca("sessionkit unrelated CA", now)
 
     server_key = _new_key()
     server_cert = _make_leaf(server_key, "127.0.0.1", GOOD_NAMES, ca_cert, ca_key, now)

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Run the simulators as standalone processes (for `make demo` and benchmarks).
 
     python tests/simulators/run.py pki DIR

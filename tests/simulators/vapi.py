@@ -35,6 +35,7 @@ _ERRORS = {
 }
 MAX_SESSIONS_ID = "com.vmware.vapi.endpoint.failedToLoginMaxUserSessionCountReached"
 
+
 # govmomi's vcsim serves no /api/...: Go's http.NotFound answers, byte for byte.
 def go_not_found():
     return Response(404, b"404 page not found\n", "text/plain; charset=utf-8", {"X-Content-Type-Options": "nosniff"})
@@ -156,7 +157,7 @@ class VapiSimulator(SimServer):
 
     def _authenticate(self, request):
         """The user named by HTTP Basic or a SAML bearer token (Authorization: SIGN token=...), or None."""
-        scheme, _, value = request.headers.get("Authorization", "").strip().partition(" ")
+        scheme, _sep, value = request.headers.get("Authorization", "").strip().partition(" ")
         if scheme.lower() == "basic":
             try:
                 user, colon, password = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")

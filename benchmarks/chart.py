@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Draw benchmarks/results/latest.json as a PNG: chart.py JSON PNG (needs matplotlib; run.py uses .venv-bench)."""
+
+import json
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+MODULE, URI = "#2b6cb0", "#a0aec0"
+
+
+def bars(ax, labels, a, b, a_name, b_name, unit):
+    xs = range(len(labels))
+    width = 0.38
+    ax.bar([x - width / 2 for x in xs], a, width, label=a_name, color=MODULE)
+    ax.bar([x + width / 2 for x in xs], b, width, label=b_name, color=URI)
+    ax.set_xticks(list(xs))
+    ax.set_xticklabels(labels, fontsize=8)
+    ax.set_ylabel(unit)
+    ax.legend(fontsize=8)
+
+
+def main(source, target):
+    with open(source) as handle:
+        data = json.load(handle)
+    fig, axes = plt.subplots(2, 2, figsize=(11, 8))
+
+    login = data["login"]
+    keys = ("vapi", "vapi_noinfo", "h4")
+    names = ("vapi_session", "vapi_session\nsession_info=false", "h4_session")
+    ax = axes[0][0]
+    bars(ax, ["%s\nratio %.2f" % (n, login[k]["ratio"]) for n, k in zip(names, keys)],
+         [login[k]["module_s"] for k in keys], [login[k]["uri_s"] for k in keys], "module", "ansible.builtin.uri", "s")
+    ax.set_title("1. One login task (median task time)", fontsize=10)
+
+    down = data["downstream"]
+    ax = axes[0][1]
+    patterns = ("role", "per_task_login")
+    ax.bar(["role\n(1 login, 1 logout)", "uri login\nbefore every call"], [down[p]["wall_s"] for p in patterns],
+           color=[MODULE, URI])
+    for i, p in enumerate(patterns):
+        ax.annotate("%d logins\n%d left open" % (down[p]["logins"], down[p]["open_sessions"]),
+                    (i, down[p]["wall_s"]), ha="center", va="bottom", fontsize=8)
+    ax.set_ylabel("s (wall, whole ansible-playbook run)")
+    ax.set_ylim(0, max(down[p]["wall_s"] for p in patterns) * 1.25)
+    ax.set_title("2. A play with 20 downstream calls (ratio %.2f)" % down["ratio_wall"], fontsize=10)
+
+    fan = data["fanout"]
+    counts = sorted(fan, key=int)
+    ax = axes[1][0]
+    ax.bar(["%s host(s)" % c for c in counts], [fan[c]["wall_per_host_s"] for c in counts], color=MODULE)
+    for i, c in enumerate(counts):
+        ax.annotate("%.1f logins/host\n%d failures" % (fan[c]["logins_per_host"], fan[c]["failures"]),
+                    (i, fan[c]["wall_per_host_s"]), ha="center", va="bottom", fontsize=8)
+    ax.set_ylabel("s of wall time per host")
+    ax.set_ylim(0, max(fan[c]["wall_per_host_s"] for c in counts) * 1.3)
+    ax.set_title("3. Fan-out: the role, forks 25", fontsize=10)
+
+    anatomy = data["anatomy"]
+    payload = anatomy["payload"]
+    procs = anatomy.get("module_process")
+    ax = axes[1][1]
+    labels = ["vapi_session", "h4_session", "uri"]
+    if procs:
+        values = [procs[name]["process_cpu_s"] * 1000 for name in labels]
+        ax.set_ylabel("CPU ms of one module run (AnsiballZ alone)")
+        imports = [procs[name]["http_stack_import_ms"] for name in labels]
+        notes = ["%.0f KiB payload\n%.0f ms HTTP imports" % (payload[n]["bytes"] / 1024.0, imports[i])
+                 for i, n in enumerate(labels)]
+    else:
+        keys = ["vapi_session module_utils", "h4_session module_utils", "uri's ansible.module_utils.urls"]
+        values = [anatomy["imports"][k]["total_ms"] for k in keys]
+        ax.set_ylabel("ms to import the module's utils (-X importtime)")
+        notes = ["%.0f KiB AnsiballZ" % (payload[n]["bytes"] / 1024.0) for n in labels]
+    ax.bar(labels, values, color=[MODULE, MODULE, URI])
+    for i, note in enumerate(notes):
+        ax.annotate(note, (i, values[i]), ha="center", va="bottom", fontsize=8)
+    ax.set_ylim(0, max(values) * 1.3)
+    ax.set_title("4. One module run: CPU, payload, imports", fontsize=10)
+
+    meta = data.get("meta", {})
+    fig.suptitle("sessionkit.vmware vs ansible.builtin.uri on the bundled simulators (%s, medians of %s runs)"
+                 % (meta.get("date", "?"), meta.get("repeats", "?")), fontsize=11)
+    fig.tight_layout()
+    fig.savefig(target, dpi=90)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Builds the docs site (scripts/docs.sh), renders the vapi_session module page and the troubleshooting guide in
+# headless Chromium, and fails when a page is missing, empty or broken: each screenshot must be a real picture of a
+# page (not one flat colour), and the text Chromium rendered must hold what the page is about. Installs Debian's
+# chromium when it is missing (as root). Screenshots go to docs/build/screenshots/.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+html="$root/docs/build/html"
+shots="$root/docs/build/screenshots"
+
+"$root/scripts/docs.sh" >/dev/null
+venv=$("$root/scripts/docs-venv.sh")
+
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "chromium is missing: install Debian's chromium package (apt-get install chromium) and run again" >&2
+    exit 1
+  fi
+  echo "installing chromium with apt-get" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  # Refresh the package lists only when they do not know chromium yet (a fresh machine or container).
+  if ! apt-cache show chromium >/dev/null 2>&1; then
+    apt-get update -q >/dev/null
+  fi
+  apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core >/dev/null
+fi
+
+rm -rf "$shots"
+mkdir -p "$shots"
+profile=$(mktemp -d)
+trap 'rm -rf "$profile"' EXIT
+
+chromium_run() {
+  # A fresh profile, no network services, no GPU, no sandbox (root in a container); bounded in time.
+  timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync --disable-dev-shm-usage \
+    --hide-scrollbars --user-data-dir="$profile" "$@" 2>/dev/null
+}
+
+# page (relative to the site) | screenshot name | strings the rendered text must contain, separated by ';'
+pages=(
+  "vapi_session_module.html|vapi_session_module|sessionkit.vmware.vapi_session module;session_token;saml_token;session_info;validate_certs;VMWARE_HOST;vmware-api-session-id;group/sessionkit.vmware.vapi;Return Values"
+  "docsite/troubleshooting.html|troubleshooting|Troubleshooting;the token is no longer valid and no credentials were given to log in again;cannot resolve the host name;hostname is empty: give the server;What to do"
+)
+for entry in "${pages[@]}"; do
+  IFS='|' read -r page name expected <<<"$entry"
+  if [ ! -s "$html/$page" ]; then
+    echo "docs-check: $page was not built" >&2
+    exit 1
+  fi
+  if ! chromium_run --window-size=1280,2000 --screenshot="$shots/$name.png" "file://$html/$page" >/dev/null ||
+     ! chromium_run --dump-dom "file://$html/$page" >"$shots/$name.dom.html"; then
+    echo "docs-check: headless chromium failed on $page (run it without 2>/dev/null to see why)" >&2
+    exit 1
+  fi
+  "$venv/bin/python" - "$shots/$name.png" "$shots/$name.dom.html" "$expected" "$page" <<'EOF'
+import html.parser
+import sys
+
+from PIL import Image
+
+png, dom, expected, page = sys.argv[1:5]
+problems = []
+
+try:
+    image = Image.open(png)
+    image.load()
+except (OSError, ValueError) as error:
+    sys.exit("docs-check: %s: no usable screenshot (%s)" % (page, error))
+pixels = image.convert("RGB")
+colours = pixels.getcolors(maxcolors=1 << 24)
+top = max(count for count, _ in colours)
+total = pixels.width * pixels.height
+if pixels.size != (1280, 2000):
+    problems.append("screenshot is %dx%d, not 1280x2000" % pixels.size)
+if len(colours) < 64:
+    problems.append("screenshot has only %d colours: the page looks empty" % len(colours))
+if top > 0.97 * total:
+    problems.append("one colour covers %.1f%% of the screenshot: the page looks empty" % (100.0 * top / total))
+
+
+class Text(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts, self.skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self.skip -= tag in ("script", "style") and self.skip > 0
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+parser = Text()
+with open(dom, encoding="utf-8", errors="replace") as handle:
+    parser.feed(handle.read())
+text = " ".join(" ".join(parser.parts).split())
+if len(text) < 2000:
+    problems.append("the rendered page holds only %d characters of text" % len(text))
+for wanted in expected.split(";"):
+    if wanted not in text:
+        problems.append("the rendered page does not show %r" % wanted)
+if problems:
+    sys.exit("docs-check: %s is broken:\n  %s" % (page, "\n  ".join(problems)))
+print("docs-check: %s ok (%d colours, %d characters of text) -> %s" % (page, len(colours), len(text), png))
+EOF
+done
+
+# The other pages must exist and be linked from the index, so that the site is whole and not only the two above.
+for page in h4_session_module.html session_role.html docsite/authentication.html docsite/chaining.html \
+            docsite/migrating.html docsite/troubleshooting.html vapi_session_module.html; do
+  if [ ! -s "$html/$page" ] || ! grep -q "href=\"$page" "$html/index.html"; then
+    echo "docs-check: $page is missing or not linked from index.html" >&2
+    exit 1
+  fi
+done
+echo "docs-check: the site in $html renders; screenshots in $shots"

@@ -1,0 +1,145 @@
+# No secret in the output: every scenario at -vvv with known, unique secrets. Passwords, SAML assertions and the
+# Cloud Director token and cookie must appear nowhere; a session token only in the success result of a
+# vapi_session/h4_session task (which returns it by design); and with the role's session_hide_secrets, nowhere.
+
+import re
+
+import pytest
+
+from simulators.h4 import H4Simulator
+from simulators.vapi import VapiSimulator
+
+VAPI = "sessionkit.vmware.vapi_session"
+H4 = "sessionkit.vmware.h4_session"
+USER = "automation@vsphere.local"
+PASSWORD = "Pw-vapi-Q7x2Lk9Zr4"
+H4_PASSWORD = "Pw-h4sso-M3n8Vb1Tc6"
+ROOT_PASSWORD = "Pw-h4root-J5h2Gf7Ds0"
+VCD_PASSWORD = "Pw-h4vcd-W9e4Rt2Yu8"
+SAML_MARK = "saml-secret-Xk48Pq"
+SAML = '<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion">%s</saml2:Assertion>' % SAML_MARK
+VCD_TOKEN = "eyJhbGciOiJSUzI1NiJ9.vcd-secret-Hq27Lm.sig"
+VCD_COOKIE = "vcd-cookie-secret-Ns63Bv"
+NEVER = (PASSWORD, H4_PASSWORD, ROOT_PASSWORD, VCD_PASSWORD, SAML, SAML_MARK, VCD_TOKEN, VCD_COOKIE)
+
+
+@pytest.fixture
+def servers(pki):
+    vapi = VapiSimulator(pki.server_cert, pki.server_key, users={USER: PASSWORD}, saml_tokens={SAML}).start()
+    h4 = H4Simulator(pki.server_cert, pki.server_key, sso_users={USER: H4_PASSWORD},
+                     local_users={"root": ROOT_PASSWORD},
+                     vcd_users={"tenant@acme": VCD_PASSWORD}, vcd_tokens={VCD_TOKEN}, vcd_cookies={VCD_COOKIE},
+                     saml_tokens={SAML}).start()
+    broken = VapiSimulator(pki.server_cert, pki.server_key, users={USER: PASSWORD}).start()
+    broken.html_error(502)
+    yield vapi, h4, broken
+    for sim in (vapi, h4, broken):
+        sim.stop()
+
+
+def tokens_seen(*sims):
+    """Every session token a client sent back to a server: the tokens the servers handed out and saw used."""
+    found = set()
+    for sim in sims:
+        for request in sim.requests:
+            for header in ("vmware-api-session-id", "X-VCAV-Auth"):
+                if request.headers.get(header):
+                    found.add(request.headers[header])
+    return found
+
+
+def task_blocks(output):
+    """(task name, text) for each TASK section of the screen output; text before the first task is named None."""
+    parts = re.split(r"^TASK \[(.*?)\] \*+$", output, flags=re.MULTILINE)
+    blocks = [(None, parts[0])]
+    blocks += [(parts[i], parts[i + 1]) for i in range(1, len(parts) - 1, 2)]
+    return blocks
+
+
+def test_no_secret_in_any_scenario_at_vvv(servers, pki, run_playbook):
+    vapi, h4, broken = servers
+    v = {"hostname": "127.0.0.1", "port": vapi.port, "ca_path": pki.ca_cert}
+    h = {"hostname": "127.0.0.1", "port": h4.port, "ca_path": pki.ca_cert}
+    h4_logins = {
+        "sso": {"username": USER, "password": H4_PASSWORD},
+        "sso_token": {"saml_token": SAML},
+        "local": {"password": ROOT_PASSWORD},
+        "vcd": {"username": "tenant@acme", "password": VCD_PASSWORD},
+        "vcd_token": {"vcd_token": VCD_TOKEN},
+        "vcd_cookie": {"vcd_cookie": VCD_COOKIE},
+    }
+    tasks = [
+        {"name": "vapi login", VAPI: dict(v, username=USER, password=PASSWORD), "register": "login"},
+        {"name": "vapi wrong password", VAPI: dict(v, username=USER, password=PASSWORD + "x"),
+         "ignore_errors": True},
+        {"name": "vapi html failure", VAPI: dict(v, port=broken.port, username=USER, password=PASSWORD, retries=0),
+         "ignore_errors": True},
+        {"name": "vapi reuse", VAPI: dict(v, username=USER, password=PASSWORD,
+                                          session_token="{{ login.session.token }}")},
+        {"name": "vapi saml login", VAPI: dict(v, saml_token=SAML), "register": "saml"},
+        {"name": "list vms", "ansible.builtin.uri": {"url": "{{ login.session.url }}/api/vcenter/vm",
+                                                      "headers": "{{ login.session.headers }}",
+                                                      "ca_path": pki.ca_cert}, "no_log": True},
+        {"name": "vapi logout", VAPI: dict(v, state="absent", session_token="{{ login.session.token }}")},
+        {"name": "vapi logout saml", VAPI: dict(v, state="absent", session_token="{{ saml.session.token }}")},
+        {"name": "vapi logout again", VAPI: dict(v, state="absent", session_token="{{ login.session.token }}")},
+        {"name": "h4 wrong password", H4: dict(h, username=USER, password=H4_PASSWORD + "x"), "ignore_errors": True},
+        {"name": "h4 wrong vcd token", H4: dict(h, auth_type="vcd_token", vcd_token=VCD_TOKEN + "x"),
+         "ignore_errors": True},
+    ]
+    for auth_type, creds in h4_logins.items():
+        tasks.append({"name": "h4 login " + auth_type, H4: dict(h, auth_type=auth_type, **creds),
+                      "register": "h4_" + auth_type})
+        tasks.append({"name": "h4 logout " + auth_type, H4: dict(h, state="absent",
+                                                                 token="{{ h4_%s.session.token }}" % auth_type)})
+    run = run_playbook({"tasks": tasks}, args=["-vvv"])
+    assert run.rc == 0, run.output[-3000:]
+    assert vapi.logins == 2 and h4.logins == len(h4_logins) and vapi.open_sessions == h4.open_sessions == 0
+    assert vapi.failed_logins == 1 and h4.failed_logins == 2
+    output = run.output
+    for secret in NEVER:
+        assert secret not in output
+    tokens = tokens_seen(vapi, h4)
+    assert len(tokens) == 2 + len(h4_logins)
+    allowed = set(r["task"] for r in run.records
+                  if r["status"] == "ok" and (r["task"].startswith(("vapi ", "h4 "))))
+    shown = set()
+    for name, text in task_blocks(run.stdout):
+        for token in tokens:
+            if token in text:
+                shown.add(token)
+                assert name in allowed, "token shown by %r" % name
+    assert shown == tokens  # the check above did look at the tokens: each login's result shows its own
+    for token in tokens:
+        assert token not in run.stderr
+        for record in run.records:
+            if record["task"] not in allowed:
+                assert token not in str(record["result"]), record["task"]
+
+
+def test_role_with_hidden_secrets_shows_no_token(servers, pki, run_playbook, tmp_path):
+    vapi, h4, _ = servers
+    downstream = tmp_path / "downstream.yml"
+    downstream.write_text(
+        '- name: list vms\n'
+        '  ansible.builtin.uri:\n'
+        '    url: "{{ vapi_session.url }}/api/vcenter/vm"\n'
+        '    headers: "{{ vapi_session.headers }}"\n'
+        '    ca_path: %s\n'
+        '  no_log: true\n' % pki.ca_cert)
+    play = {"roles": [{"role": "sessionkit.vmware.session", "vars": {
+        "session_hide_secrets": True,
+        "session_tasks": str(downstream),
+        "session_vapi": {"hostname": "127.0.0.1", "port": vapi.port, "ca_path": pki.ca_cert, "username": USER,
+                         "password": PASSWORD},
+        "session_h4": {"hostname": "127.0.0.1", "port": h4.port, "ca_path": pki.ca_cert, "auth_type": "sso_token",
+                       "saml_token": SAML}}}]}
+    run = run_playbook(play, args=["-vvv"])
+    assert run.rc == 0, run.output[-3000:]
+    assert vapi.logins == vapi.logouts == 1 and h4.logins == h4.logouts == 1
+    assert vapi.open_sessions == h4.open_sessions == 0
+    tokens = tokens_seen(vapi, h4)
+    assert len(tokens) == 2
+    everything = run.output + "".join(str(r["result"]) for r in run.records)
+    for secret in list(tokens) + list(NEVER):
+        assert secret not in everything
