@@ -30,7 +30,7 @@ options:
   retries:
     description:
       - How many more times to try a request after a refused, timed-out or dropped connection, a proxy error, or an
-        HTTP 502, 503 or 504 answer. DNS and TLS failures are not retried: they do not heal in seconds.
+        HTTP 502, 503 or 504 answer. DNS and TLS failures are not retried, since they do not heal in seconds.
       - Waits grow exponentially with jitter between tries; a C(Retry-After) header is honoured, capped by O(timeout).
       - A 4xx answer is never retried. A login whose answer was cut off after it reached the server is not sent
         again, since the server may already have opened a session.
