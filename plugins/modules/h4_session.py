@@ -29,20 +29,7 @@ extends_documentation_fragment:
   - sessionkit.vmware.transport_options
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.facts
-attributes:
-  check_mode:
-    support: partial
-    details:
-      - With O(state=present) the module logs in even in check mode, because a session changes no managed
-        configuration and later read-only tasks need its token.
-      - With O(state=absent) it only checks whether the session is still open, reports C(changed) accordingly,
-        and does not log out.
-  diff_mode:
-    support: none
-  facts:
-    support: full
-  platform:
-    platforms: all
+  - sessionkit.vmware.session_attributes
 options:
   auth_type:
     description:
@@ -239,6 +226,16 @@ session:
       description: The API version the appliance answered with, else the one asked for in O(api_version), else V(null).
       type: str
       sample: "4.7"
+ansible_facts:
+  description: The facts the module sets.
+  returned: when O(state=present)
+  type: dict
+  contains:
+    h4_session:
+      description:
+        - The same dict as RV(session). Read it as C(ansible_facts.h4_session), not as a top-level variable, which
+          ansible-core 2.21 deprecates.
+      type: dict
 attempts:
   description: The most tries any one request of this task needed, retries included.
   returned: success, and failures after a request was sent

@@ -30,20 +30,7 @@ extends_documentation_fragment:
   - sessionkit.vmware.transport_options
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.facts
-attributes:
-  check_mode:
-    support: partial
-    details:
-      - With O(state=present) the module logs in even in check mode, because a session changes no managed
-        configuration and later read-only tasks need its token.
-      - With O(state=absent) it only checks whether the session is still open, reports C(changed) accordingly,
-        and does not log out.
-  diff_mode:
-    support: none
-  facts:
-    support: full
-  platform:
-    platforms: all
+  - sessionkit.vmware.session_attributes
 options:
   username:
     description:
@@ -190,6 +177,16 @@ session:
       description: When the session was last used (ISO 8601), from the session-info call; V(null) when it was not made.
       type: str
       sample: "2026-11-22T07:00:01.000Z"
+ansible_facts:
+  description: The facts the module sets.
+  returned: when O(state=present)
+  type: dict
+  contains:
+    vapi_session:
+      description:
+        - The same dict as RV(session). Read it as C(ansible_facts.vapi_session), not as a top-level variable, which
+          ansible-core 2.21 deprecates.
+      type: dict
 attempts:
   description: The most tries any one request of this task needed, retries included.
   returned: success, and failures after a request was sent
