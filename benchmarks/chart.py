@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Draw benchmarks/results/latest.json as a PNG: chart.py JSON PNG (needs matplotlib; run.py uses .venv-bench)."""
 
 import json

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """`make bench`: the collection's session modules and role beside what users would write instead.
 
 Starts the vAPI and VCDA simulators on loopback, builds and installs the collection from its tarball, runs
@@ -87,7 +86,7 @@ class Lab(object):
                     stdout=subprocess.DEVNULL, stderr=err)
         for kind in ("vapi", "h4"):
             url_file = self.work / ("%s.url" % kind)
-            for _ in range(200):
+            for _attempt in range(200):
                 if url_file.exists() and url_file.read_text().strip():
                     break
                 if self.procs[kind].poll() is not None:
@@ -307,7 +306,7 @@ def bench_login(lab, repeats):
     text = PLAY_HEADER % ("One login task, module beside uri", "localhost")
     # Round 0 warms up (first fork, first AnsiballZ build and cache) and is not counted.
     for rnd in range(repeats + 1):
-        for key, module, uri, extra, _ in LOGIN_PAIRS:
+        for key, module, uri, extra, _label in LOGIN_PAIRS:
             pair = [("mod", module), ("uri", uri)]
             if rnd % 2:
                 pair.reverse()
@@ -315,7 +314,7 @@ def bench_login(lab, repeats):
                 text += task(kind, "%s %s %d" % (key, side, rnd), extra=extra if side == "mod" else "")
     path = lab.write("login.yml", text)
     log("1/4 login task: %d tasks in one play" % (len(LOGIN_PAIRS) * 2 * (repeats + 1)))
-    _, data, _ = lab.playbook(path)
+    data = lab.playbook(path)[1]
     times = {}
     for record in data["tasks"]:
         key, side, rnd = record["task"].rsplit(" ", 2)
@@ -323,7 +322,7 @@ def bench_login(lab, repeats):
             continue
         times.setdefault((key, side), []).append(record["end"] - record["start"])
     out = {}
-    for key, _, _, _, label in LOGIN_PAIRS:
+    for key, label in ((pair[0], pair[4]) for pair in LOGIN_PAIRS):
         mod, uri = times.get((key, "mod"), []), times.get((key, "uri"), [])
         if len(mod) != repeats or len(uri) != repeats:
             raise BenchError("login benchmark %s: expected %d timings each, got %d and %d" % (key, repeats, len(mod), len(uri)))
@@ -349,7 +348,7 @@ def bench_downstream(lab, repeats):
             order.reverse()
         for name, path in order:
             lab.reset("vapi")
-            wall, data, _ = lab.playbook(path)
+            wall, data = lab.playbook(path)[:2]
             stats = lab.stats("vapi")
             calls_made = sum(1 for r in data["tasks"] if "downstream call" in r["task"] and r["status"] == "ok")
             if calls_made != DOWNSTREAM_CALLS:
@@ -426,7 +425,7 @@ def bench_anatomy(lab, repeats):
         lab.work / "counters.json", "[" + ", ".join("stats_%d.json" % i for i in range(len(measured))) + "]")
     path = lab.write("anatomy.yml", text)
     lab.playbook(path, extra_env={"ANSIBLE_KEEP_REMOTE_FILES": "1", "ANSIBLE_REMOTE_TMP": str(remote_tmp),
-                                         "ANSIBLE_PIPELINING": "False"})
+                                  "ANSIBLE_PIPELINING": "False"})
     counters = json.loads((lab.work / "counters.json").read_text())
     labels = ("vapi_session", "vapi_session session_info=false", "uri POST /api/session", "h4_session",
               "uri POST /sessions")
@@ -461,7 +460,7 @@ def _top_level_cumulative(stderr, prefix):
             found.append((len(match.group(3)), int(match.group(2))))
     if not found:
         return None
-    depth = min(d for d, _ in found)
+    depth = min(entry[0] for entry in found)
     return sum(us for d, us in found if d == depth) / 1000.0
 
 
@@ -478,7 +477,7 @@ def ansiballz_runs(lab, kept, repeats):
             start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
             result = subprocess.run([lab.python, "-X", "importtime", str(path)], cwd=str(scratch),
                                     env=dict(os.environ, TMPDIR=str(scratch)), stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, text=True)
+                                    stderr=subprocess.PIPE, text=True, check=False)
             wall, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
             # CPU seconds of the module process: much steadier than wall time on a busy machine.
             cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -524,7 +523,7 @@ def import_times(lab, repeats):
     for label, target in IMPORT_TARGETS.items():
         _importtime(lab, target)
     samples = dict((label, []) for label in IMPORT_TARGETS)
-    for _ in range(repeats):
+    for _round in range(repeats):
         for label, target in IMPORT_TARGETS.items():
             samples[label].append(_importtime(lab, target))
     for label, target in IMPORT_TARGETS.items():
@@ -632,7 +631,7 @@ def update_docs(rows):
     if start not in text or end not in text:
         raise BenchError("%s has no %s / %s markers" % (rst, start, end))
     head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
+    tail = rest.split(end, 1)[1]
     rst.write_text(head + start + "\n\n" + rst_table(rows) + "\n\n" + end + tail)
     log("updated %s" % rst.relative_to(ROOT))
 

@@ -16,7 +16,7 @@ class _Handler(socketserver.StreamRequestHandler):
         if len(parts) != 3 or parts[0].upper() != "CONNECT":
             self.wfile.write(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
             return
-        host, _, port = parts[1].rpartition(":")
+        host, port = parts[1].rsplit(":", 1)
         try:
             upstream = socket.create_connection((host.strip("[]"), int(port)), timeout=10)
         except (OSError, ValueError):
@@ -28,7 +28,7 @@ class _Handler(socketserver.StreamRequestHandler):
         client = self.connection
         try:
             while True:
-                ready, _, _ = select.select([client, upstream], [], [], 30)
+                ready = select.select([client, upstream], [], [], 30)[0]
                 if not ready:
                     return
                 for sock in ready:

@@ -15,6 +15,8 @@ FORKS = 25
 PLAYS = 30
 LIMIT = 10
 
+pytestmark = pytest.mark.load
+
 
 class Peak(object):
     """Samples a simulator's open sessions on a thread while a run goes on; ``peak`` is the most seen at once."""
@@ -94,7 +96,7 @@ def limited(pki):
 
 def test_role_stays_under_the_session_limit_and_per_task_login_does_not(limited, pki, run_playbook):
     with Peak(limited) as peak:
-        run = run_playbook([role_play(limited, pki) for _ in range(PLAYS)], timeout=900)
+        run = run_playbook([role_play(limited, pki) for _play in range(PLAYS)], timeout=900)
     figures("%d plays with the role, limit %d" % (PLAYS, LIMIT), limited, peak)
     assert run.rc == 0, run.output[-3000:]
     assert 503 not in statuses(limited, "POST", "/api/session")

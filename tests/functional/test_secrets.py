@@ -77,9 +77,9 @@ def test_no_secret_in_any_scenario_at_vvv(servers, pki, run_playbook):
         {"name": "vapi reuse", VAPI: dict(v, username=USER, password=PASSWORD,
                                           session_token="{{ login.session.token }}")},
         {"name": "vapi saml login", VAPI: dict(v, saml_token=SAML), "register": "saml"},
-        {"name": "list vms", "ansible.builtin.uri": {"url": "{{ login.session.url }}/api/vcenter/vm",
-                                                      "headers": "{{ login.session.headers }}",
-                                                      "ca_path": pki.ca_cert}, "no_log": True},
+        {"name": "list vms", "no_log": True,
+         "ansible.builtin.uri": {"url": "{{ login.session.url }}/api/vcenter/vm",
+                                 "headers": "{{ login.session.headers }}", "ca_path": pki.ca_cert}},
         {"name": "vapi logout", VAPI: dict(v, state="absent", session_token="{{ login.session.token }}")},
         {"name": "vapi logout saml", VAPI: dict(v, state="absent", session_token="{{ saml.session.token }}")},
         {"name": "vapi logout again", VAPI: dict(v, state="absent", session_token="{{ login.session.token }}")},
@@ -118,7 +118,7 @@ def test_no_secret_in_any_scenario_at_vvv(servers, pki, run_playbook):
 
 
 def test_role_with_hidden_secrets_shows_no_token(servers, pki, run_playbook, tmp_path):
-    vapi, h4, _ = servers
+    vapi, h4 = servers[:2]
     downstream = tmp_path / "downstream.yml"
     downstream.write_text(
         '- name: list vms\n'
