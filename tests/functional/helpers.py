@@ -1,5 +1,6 @@
 # Option builders and constants shared by the functional tests.
 
+import json
 import shutil
 
 VAPI_USER, VAPI_PASSWORD = "administrator@vsphere.local", "VMware1!"
@@ -29,3 +30,26 @@ def have(name):
 SAML_ASSERTION = '<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion">bearer-1</saml2:Assertion>'
 VCD_TOKEN = "eyJhbGciOiJSUzI1NiJ9.test-vcd-access-token.sig"
 VCD_COOKIE = "vcloud-session-cookie-value-1"
+
+
+def write_tasks(tmp_path, name, tasks):
+    """A task file for session_tasks (JSON is YAML), by absolute path."""
+    path = tmp_path / name
+    path.write_text(json.dumps(tasks, indent=1))
+    return str(path)
+
+
+def vm_list(pki, name="list vms", **extra):
+    entry = {"name": name, "ansible.builtin.uri": {
+        "url": "{{ vapi_session.url }}/api/vcenter/vm", "headers": "{{ vapi_session.headers }}",
+        "ca_path": pki.ca_cert}}
+    entry.update(extra)
+    return entry
+
+
+def about(pki, name="read about", **extra):
+    entry = {"name": name, "ansible.builtin.uri": {
+        "url": "{{ h4_session.url }}/diagnostics/about", "headers": "{{ h4_session.headers }}",
+        "ca_path": pki.ca_cert}}
+    entry.update(extra)
+    return entry

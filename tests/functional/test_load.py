@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from helpers import VAPI_PASSWORD, VAPI_USER
+from helpers import VAPI_PASSWORD, VAPI_USER, vm_list, write_tasks
 from simulators.vapi import VapiSimulator
 
 HOSTS = 50
@@ -66,16 +66,9 @@ def test_fifty_hosts_at_once(vapi, pki, run_playbook, tmp_path):
     inventory = tmp_path / "load.ini"
     line = "vc-client-%02d ansible_connection=local ansible_python_interpreter=" + sys.executable + "\n"
     inventory.write_text("[load]\n" + "".join(line % i for i in range(HOSTS)))
-    downstream = tmp_path / "downstream.yml"
-    downstream.write_text(
-        '- name: list vms\n'
-        '  ansible.builtin.uri:\n'
-        '    url: "{{ vapi_session.url }}/api/vcenter/vm"\n'
-        '    headers: "{{ vapi_session.headers }}"\n'
-        '    ca_path: %s\n'
-        '  no_log: true\n' % pki.ca_cert)
+    downstream = write_tasks(tmp_path, "downstream.yml", [vm_list(pki, no_log=True)])
     with Peak(vapi) as peak:
-        run = run_playbook(role_play(vapi, pki, hosts="load", tasks_file=str(downstream)),
+        run = run_playbook(role_play(vapi, pki, hosts="load", tasks_file=downstream),
                            args=["-i", str(inventory), "--forks", str(FORKS)], timeout=900)
     figures("%d hosts, forks %d, role" % (HOSTS, FORKS), vapi, peak)
     assert run.rc == 0, run.output[-3000:]

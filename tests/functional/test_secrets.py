@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from helpers import vm_list, write_tasks
 from simulators.h4 import H4Simulator
 from simulators.vapi import VapiSimulator
 
@@ -119,17 +120,10 @@ def test_no_secret_in_any_scenario_at_vvv(servers, pki, run_playbook):
 
 def test_role_with_hidden_secrets_shows_no_token(servers, pki, run_playbook, tmp_path):
     vapi, h4 = servers[:2]
-    downstream = tmp_path / "downstream.yml"
-    downstream.write_text(
-        '- name: list vms\n'
-        '  ansible.builtin.uri:\n'
-        '    url: "{{ vapi_session.url }}/api/vcenter/vm"\n'
-        '    headers: "{{ vapi_session.headers }}"\n'
-        '    ca_path: %s\n'
-        '  no_log: true\n' % pki.ca_cert)
+    downstream = write_tasks(tmp_path, "downstream.yml", [vm_list(pki, no_log=True)])
     play = {"roles": [{"role": "sessionkit.vmware.session", "vars": {
         "session_hide_secrets": True,
-        "session_tasks": str(downstream),
+        "session_tasks": downstream,
         "session_vapi": {"hostname": "127.0.0.1", "port": vapi.port, "ca_path": pki.ca_cert, "username": USER,
                          "password": PASSWORD},
         "session_h4": {"hostname": "127.0.0.1", "port": h4.port, "ca_path": pki.ca_cert, "auth_type": "sso_token",

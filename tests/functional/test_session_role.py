@@ -11,7 +11,8 @@ import urllib.request
 
 import pytest
 
-from helpers import DEPRECATION, H4_PASSWORD, H4_USER, VAPI_PASSWORD, VAPI_USER, h4_login_args, vapi_login_args
+from helpers import (DEPRECATION, H4_PASSWORD, H4_USER, VAPI_PASSWORD, VAPI_USER, about, h4_login_args, vapi_login_args,
+                     vm_list, write_tasks)
 
 ROLE = "sessionkit.vmware.session"
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -29,29 +30,6 @@ def include_role(name, tasks_from=None, **role_vars):
     entry = {"name": name, "ansible.builtin.include_role": args}
     if role_vars:
         entry["vars"] = role_vars
-    return entry
-
-
-def write_tasks(tmp_path, name, tasks):
-    """A task file for session_tasks (JSON is YAML), by absolute path."""
-    path = tmp_path / name
-    path.write_text(json.dumps(tasks, indent=1))
-    return str(path)
-
-
-def vm_list(pki, name="list vms", **extra):
-    entry = {"name": name, "ansible.builtin.uri": {
-        "url": "{{ vapi_session.url }}/api/vcenter/vm", "headers": "{{ vapi_session.headers }}",
-        "ca_path": pki.ca_cert}}
-    entry.update(extra)
-    return entry
-
-
-def about(pki, name="read about", **extra):
-    entry = {"name": name, "ansible.builtin.uri": {
-        "url": "{{ h4_session.url }}/diagnostics/about", "headers": "{{ h4_session.headers }}",
-        "ca_path": pki.ca_cert}}
-    entry.update(extra)
     return entry
 
 
