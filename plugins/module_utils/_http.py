@@ -305,11 +305,11 @@ class HttpClient(object):
                                     hint="Check proxy_url, or the https_proxy and no_proxy environment variables"),
                     False, True)
         if any(isinstance(e, requests.exceptions.ConnectTimeout) for e in chain):
-            return (SessionApiError("no connection to %s within %s seconds (the timeout option)" % (display, self.timeout),
+            return (SessionApiError("no connection to %s within %ss (the timeout option)" % (display, self.timeout),
                                     url=url, hint="Check the host, the port and any firewall between; raise timeout "
                                                   "for a slow network"), False, True)
         if any(isinstance(e, requests.exceptions.ReadTimeout) for e in chain):
-            return (SessionApiError("no answer from %s within %s seconds (the timeout option)" % (display, self.timeout),
+            return (SessionApiError("no answer from %s within %ss (the timeout option)" % (display, self.timeout),
                                     url=url, hint="The server is slow or stuck; raise timeout if it is only slow"),
                     True, True)
         if ("name or service not known" in lowered or "nodename nor servname" in lowered

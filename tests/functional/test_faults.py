@@ -108,7 +108,7 @@ def test_vapi_faults(simulators, pki, unused_port, run_playbook):
 
     timeout = failed(run, "slower than timeout")
     assert timeout["msg"].startswith("vSphere Automation login to 127.0.0.1:%d as '%s' failed: no answer from "
-                                     "127.0.0.1:%d within 1 seconds (the timeout option)"
+                                     "127.0.0.1:%d within 1s (the timeout option)"
                                      % (slow.port, VAPI_USER, slow.port))
     assert "raise timeout" in timeout["msg"]
 
