@@ -11,7 +11,21 @@ venv=$("$root/scripts/venv.sh")
 python_version=$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 base_python=$("$venv/bin/python" -c 'import sys; print(sys._base_executable)')
 # ansible-test looks up python<version> on PATH; put the real interpreter first (the one on PATH may be a pyenv shim).
-export PATH="$(dirname "$base_python"):$venv/bin:$PATH"
+PATH="$(dirname "$base_python"):$venv/bin:$PATH"
+export PATH
+
+# The sanity test "shellcheck" is skipped with only a warning when the program is missing: install Debian's.
+if [ "$command" = sanity ] && ! command -v shellcheck >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "shellcheck is missing: install Debian's shellcheck package (apt-get install shellcheck) and run again" >&2
+    exit 1
+  fi
+  echo "installing shellcheck with apt-get" >&2
+  if ! apt-cache show shellcheck >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends shellcheck >/dev/null
+fi
 
 # Every --venv environment bootstraps pip with get-pip.py from ci-files.testing.ansible.com, which these machines
 # can't reach. ansible-test uses ~/.ansible/test/cache/get_pip_<version>.py when it exists: this stand-in installs

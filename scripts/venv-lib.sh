@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the scripts that make venvs (venv.sh, check-tools-venv.sh, docs-venv.sh, check-matrix.sh): picking an
 # interpreter and (re)building a venv only when what it was built from changed.
 
