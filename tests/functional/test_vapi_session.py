@@ -1,8 +1,10 @@
 # vapi_session through the real ansible-playbook, against the vAPI simulator and govmomi's vcsim over real TLS.
 
 import json
+import subprocess
+import sys
 
-from helpers import DEPRECATION, VAPI_PASSWORD, VAPI_USER, vapi_login_args
+from helpers import DEPRECATION, VAPI_PASSWORD, VAPI_USER, h4_login_args, vapi_login_args
 
 MODULE = "sessionkit.vmware.vapi_session"
 
@@ -186,6 +188,24 @@ def test_options_from_environment_variables(vapi, pki, run_playbook):
     assert run.rc == 0, run.output
     assert run.result("login")["session"]["url"] == "https://127.0.0.1:%d" % vapi.port
     assert vapi.logins == 1
+
+
+def test_without_requests_both_modules_say_what_to_install(vapi, h4, pki, run_playbook, tmp_path):
+    # A bare venv: the modules' own code arrives in the AnsiballZ payload, but requests does not.
+    bare = tmp_path / "bare"
+    subprocess.run([getattr(sys, "_base_executable", sys.executable), "-m", "venv", "--without-pip", str(bare)],
+                   check=True)
+    python = {"ansible_python_interpreter": str(bare / "bin" / "python")}
+    run = run_playbook({"tasks": [
+        task("vapi", vapi_login_args(vapi, pki), ignore_errors=True, vars=python),
+        {"name": "h4", "sessionkit.vmware.h4_session": h4_login_args(h4, pki), "ignore_errors": True, "vars": python},
+    ]})
+    assert run.rc == 0, run.output
+    for name in ("vapi", "h4"):
+        result = run.result(name)
+        assert result["failed"] is True
+        assert "Failed to import the required Python library (requests)" in result["msg"], result["msg"]
+    assert vapi.requests == [] and h4.requests == []
 
 
 def test_bad_hostnames_fail_before_any_request(vapi, pki, run_playbook):
