@@ -67,4 +67,10 @@ mkdir -p "$dest"
 cd "$dest"
 echo "ansible-test $command --venv --python $python_version (ansible-core $("$venv/bin/python" -c \
   'import ansible; print(ansible.__version__)')) in $dest" >&2
-"$venv/bin/ansible-test" "$command" --venv --python "$python_version" --color no "$@"
+log="$work/ansible-test.log"
+"$venv/bin/ansible-test" "$command" --venv --python "$python_version" --color no "$@" 2>&1 | tee "$log"
+# ansible-test skips a sanity test whose program is missing with only a warning; a skipped check is not a pass.
+if grep -q 'Required program .* not found' "$log"; then
+  echo "FAIL: ansible-test skipped a check because a program is missing (see the warnings above)" >&2
+  exit 1
+fi
