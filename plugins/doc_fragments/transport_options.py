@@ -25,15 +25,17 @@ options:
   proxy_url:
     description:
       - URL of an HTTP proxy to reach the API through, such as C(http://proxy.example.com:3128).
-      - If not set, the standard E(https_proxy) and E(no_proxy) environment variables are honoured.
+      - If not set, the standard E(https_proxy) and E(no_proxy) environment variables are honoured. When set, it is
+        used whatever those variables say.
     type: str
   retries:
     description:
       - How many more times to try a request after a refused, timed-out or dropped connection, a proxy error, or an
         HTTP 502, 503 or 504 answer. DNS and TLS failures are not retried, since they do not heal in seconds.
       - Waits grow exponentially with jitter between tries; a C(Retry-After) header is honoured, capped by O(timeout).
-      - A 4xx answer is never retried. A login whose answer was cut off after it reached the server is not sent
-        again, since the server may already have opened a session.
+      - A 4xx answer is never retried. A login is sent again after a 502, 503 or 504 answer, which opened no
+        session, but not after its answer was cut off once it reached the server, since the server may already have
+        opened a session.
       - Use 0 to 10.
     type: int
     default: 3

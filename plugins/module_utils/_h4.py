@@ -17,13 +17,14 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import (
 )
 from ansible_collections.sessionkit.vmware.plugins.module_utils._http import check_header_value
 from ansible_collections.sessionkit.vmware.plugins.module_utils._options import http_client
-from ansible_collections.sessionkit.vmware.plugins.module_utils._session import ensure_session
+from ansible_collections.sessionkit.vmware.plugins.module_utils._session import ensure_session, log_out_orphan
 
 TOKEN_HEADER = "X-VCAV-Auth"
 GENERIC_ACCEPT = "application/json"
 _VENDOR_TYPE = "application/vnd.vmware.h4-v%s+json;charset=UTF-8"
 _VERSION_IN_TYPE = re.compile(r"application/vnd\.vmware\.h4-v(\d+(?:\.\d+)*)\+json", re.IGNORECASE)
-_API_VERSION = re.compile(r"^\d{1,3}\.\d{1,3}$")
+# [0-9], not \d, which also takes other scripts' digits; \Z, not $, which also matches before a final newline.
+_API_VERSION = re.compile(r"[0-9]{1,3}\.[0-9]{1,3}\Z")
 
 # auth_type -> (the API's login type, options it needs, options it may also take)
 AUTH_TYPES = {
@@ -126,7 +127,7 @@ class H4Sessions(object):
         error = response_error(response, action, parse_h4_error, self.secrets)
         if error.error_type is None and response.headers.get("WWW-Authenticate"):
             error.reason = "HTTP %s: the server asks for authentication (WWW-Authenticate: %s)" % (
-                response.status, clean_text(response.headers["WWW-Authenticate"]))
+                response.status, clean_text(response.headers["WWW-Authenticate"], self.secrets))
         if response.status in (406, 415):
             error.hint = ("The appliance refused the media type for API version %s: set api_version to a version it "
                           "supports, such as 4.7, or leave it unset" % self.api_version if self.api_version else
@@ -136,7 +137,7 @@ class H4Sessions(object):
 
     def _details(self, response, action):
         with acting(action):
-            data = response.json()
+            data = response.json(self.secrets)
         if not isinstance(data, dict):
             raise self._error(response, action)
         sites = data.get("authenticatedSites")
@@ -164,7 +165,11 @@ class H4Sessions(object):
             error.action = action
             raise error
         self.secrets.append(token)
-        return token, self._details(response, action)
+        try:
+            return token, self._details(response, action)
+        except SessionApiError as error:
+            log_out_orphan(self, token, error)
+            raise
 
     def info(self, token):
         action = "VCDA session check on %s" % self.client.endpoint.display
@@ -183,7 +188,8 @@ class H4Sessions(object):
         if response.status in (200, 204):
             return True
         if response.status == 401:
-            return False
+            # After a resend, the first DELETE most likely reached the server and ended the session.
+            return self.client.resent_after_reaching
         raise self._error(response, action)
 
     def result(self, token, details):

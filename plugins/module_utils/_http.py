@@ -135,12 +135,21 @@ def parse_endpoint(hostname, port=None, default_port=443):
     return Endpoint(host, _checked_port(port if port is not None else default_port, "port"))
 
 
-def check_header_value(value, option):
+def check_header_value(value, option, base64_encoded=False):
     """Refuse a value that would break out of an HTTP header (header injection), or that no server would take in one,
-    before anything is sent."""
+    before anything is sent. The value is never echoed: it may be a secret.
+
+    ``base64_encoded`` values (a Basic username) travel encoded, so any character can be sent.
+    """
     if value is not None and _UNSAFE_IN_HEADER.search(value):
         raise OptionError("%s contains a line break or control character, which cannot be sent in an HTTP header"
                           % option)
+    if value is not None and not base64_encoded:
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            raise OptionError("%s contains characters outside Latin-1, which an HTTP header cannot carry: check "
+                              "that it holds only the token, as the server issued it" % option)
     if value is not None and len(value) > MAX_HEADER_VALUE:
         raise OptionError("%s is %d characters long, more than the %d an HTTP header can carry: check that it holds "
                           "only the token" % (option, len(value), MAX_HEADER_VALUE))
@@ -161,11 +170,12 @@ class HttpResponse(object):
     def content_type(self):
         return self.headers.get("Content-Type", "")
 
-    def json(self):
+    def json(self, secrets=()):
         """The decoded JSON body; SessionApiError when there is none. Content-Type is not trusted (vcsim says text/plain)."""
         data = decode_json(self.body)
         if data is None and self.body.strip() != b"null":
-            raise SessionApiError("HTTP %s with %s" % (self.status, describe_body(self.body, self.content_type)),
+            raise SessionApiError("HTTP %s with %s" % (self.status, describe_body(self.body, self.content_type,
+                                                                                  secrets)),
                                   url=self.url, status=self.status)
         return data
 
@@ -224,13 +234,17 @@ class HttpClient(object):
         self.ca_path = ca_path
         self.proxy_url = proxy_url
         self.max_attempts = 1
+        # Whether the last request was sent again after an attempt that may have reached the server: a logout
+        # answered 401 then most likely ended the session on that first attempt.
+        self.resent_after_reaching = False
         self._sleep = sleep
         self._verify = (ca_path or True) if validate_certs else False
         self._session = requests.Session()
         self._session.auth = _no_auth
         self._session.headers["User-Agent"] = USER_AGENT
-        if proxy_url:
-            self._session.proxies = {"https": proxy_url}
+        # Passed with each request (as a copy: requests adds the environment's entries to it), not set on the
+        # session, where https_proxy from the environment would override it; proxy_url must win.
+        self._proxies = {"https": proxy_url} if proxy_url else None
         if not validate_certs:
             # The user chose this; one warning per run from urllib3 would only add noise to module output.
             requests.packages.urllib3.disable_warnings()
@@ -270,16 +284,20 @@ class HttpClient(object):
             data = json.dumps(json_body).encode("utf-8")
             send_headers["Content-Type"] = "application/json"
         attempt = 0
+        self.resent_after_reaching = False
         while True:
             attempt += 1
             self.max_attempts = max(self.max_attempts, attempt)
             try:
                 raw = self._session.request(method, url, headers=send_headers, data=data, auth=auth or _no_auth,
-                                            timeout=self.timeout, verify=self._verify, allow_redirects=False)
+                                            timeout=self.timeout, verify=self._verify,
+                                            proxies=dict(self._proxies) if self._proxies else None,
+                                            allow_redirects=False)
                 response = HttpResponse(raw.status_code, raw.headers, raw.content or b"", url, attempt)
             except requests.exceptions.RequestException as exc:
                 error, reached_server, retryable = self._transport_error(exc, url)
                 if retryable and attempt <= self.retries and (idempotent or not reached_server):
+                    self.resent_after_reaching = self.resent_after_reaching or reached_server
                     self._sleep(self._backoff(attempt))
                     continue
                 error.attempts = attempt

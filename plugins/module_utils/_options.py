@@ -5,6 +5,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import ssl
 
 from ansible.module_utils.basic import env_fallback
 
@@ -52,6 +53,13 @@ def http_client(params):
     ca_path = params["ca_path"]
     if ca_path and not os.path.isfile(ca_path):
         raise OptionError("ca_path '%s' is not a readable file: give the path of a PEM CA bundle" % ca_path)
+    if ca_path and params["validate_certs"]:
+        # Loaded here so that a wrong file is named as such, not blamed on the server's handshake later.
+        try:
+            ssl.create_default_context(cafile=ca_path)
+        except (ssl.SSLError, OSError, ValueError):
+            raise OptionError("ca_path '%s' holds no PEM certificate: give a file of CA certificates in PEM form "
+                              "(-----BEGIN CERTIFICATE-----)" % ca_path)
     proxy_url = params["proxy_url"]
     if proxy_url and not proxy_url.lower().startswith(("http://", "https://")):
         raise OptionError("proxy_url must start with http:// or https://, such as http://proxy.example.com:3128")

@@ -4,7 +4,24 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import OptionError
+from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import OptionError, SessionApiError
+
+
+def log_out_orphan(sessions, token, error):
+    """Log out a session whose login succeeded but whose answer could not be used, and say so in ``error``'s hint.
+
+    The module fails without returning the token, so nobody else could end that session before it expires.
+    """
+    client = sessions.client
+    retries, client.retries = client.retries, 0  # the server just answered; a slow cleanup would only delay the failure
+    try:
+        sessions.logout(token)
+        note = "The session the login opened was logged out again"
+    except SessionApiError:
+        note = "The session the login opened could not be logged out and stays open until the server expires it"
+    finally:
+        client.retries = retries
+    error.hint = "%s. %s" % (error.hint.rstrip("."), note) if error.hint else note
 
 
 def ensure_session(sessions, state, token, check_mode, fact_name, can_login):

@@ -16,7 +16,7 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import (
 )
 from ansible_collections.sessionkit.vmware.plugins.module_utils._http import check_header_value
 from ansible_collections.sessionkit.vmware.plugins.module_utils._options import http_client
-from ansible_collections.sessionkit.vmware.plugins.module_utils._session import ensure_session
+from ansible_collections.sessionkit.vmware.plugins.module_utils._session import ensure_session, log_out_orphan
 
 SESSION_HEADER = "vmware-api-session-id"
 PATHS = {"api": "/api/session", "rest": "/rest/com/vmware/cis/session"}
@@ -56,7 +56,7 @@ def login_authorization(params, required):
     if username and password:
         if ":" in username:
             raise OptionError("username must not contain ':', which HTTP Basic authentication cannot carry")
-        check_header_value(username, "username")
+        check_header_value(username, "username", base64_encoded=True)
         return basic_authorization(username, password), "'%s'" % username
     if username and not password:
         raise OptionError("password is missing or empty for username '%s': set password or VMWARE_PASSWORD" % username)
@@ -112,7 +112,7 @@ class VapiSessions(object):
 
         response = self._call(action, send, (200, 201))
         with acting(action):
-            data = response.json()
+            data = response.json(self.secrets)
         token = data.get("value") if self.api_used == "rest" and isinstance(data, dict) else data
         if not isinstance(token, str) or not token.strip() or len(token) > 4096 or re.search(r"[\x00-\x1f\x7f]", token):
             error = SessionApiError("HTTP %s but the answer held no usable session token" % response.status,
@@ -120,7 +120,11 @@ class VapiSessions(object):
             error.action = action
             raise error
         self.secrets.append(token)
-        return token, self.info(token) if self.session_info else None
+        try:
+            return token, self.info(token) if self.session_info else None
+        except SessionApiError as error:
+            log_out_orphan(self, token, error)
+            raise
 
     def info(self, token):
         """The session details for a token, or None when the server says it is unknown or expired."""
@@ -136,7 +140,7 @@ class VapiSessions(object):
         if response is None:
             return None
         with acting(action):
-            data = response.json()
+            data = response.json(self.secrets)
         if self.api_used == "rest" and isinstance(data, dict) and isinstance(data.get("value"), dict):
             data = data["value"]
         if not isinstance(data, dict):
@@ -151,7 +155,8 @@ class VapiSessions(object):
         def send(api):
             return self.client.request("DELETE", PATHS[api], headers={SESSION_HEADER: token})
 
-        return self._call(action, send, (200, 204), (401,)) is not None
+        # A 401 after a resend means the first DELETE most likely reached the server and ended the session.
+        return self._call(action, send, (200, 204), (401,)) is not None or self.client.resent_after_reaching
 
     def result(self, token, details):
         details = details or {}

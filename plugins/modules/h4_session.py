@@ -45,6 +45,8 @@ options:
       - V(vcd_cookie) (C(vcdCookie)) needs O(vcd_cookie).
       - The three Cloud Director types work only on the Cloud Director flavour of the appliance.
       - A missing option, or a credential option the chosen type does not use, is an error before anything is sent.
+        Credentials are not checked with O(state=absent), nor with O(state=present) when O(token) is given with no
+        credential option at all; the module then fails only if the token has expired.
     type: str
     choices: [sso, sso_token, local, vcd, vcd_token, vcd_cookie]
     default: sso

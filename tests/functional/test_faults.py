@@ -239,7 +239,8 @@ def proxy():
     server.stop()
 
 
-def test_traffic_goes_through_proxy_url_and_https_proxy_but_not_no_proxy(vapi, h4, pki, proxy, run_playbook):
+def test_traffic_goes_through_proxy_url_and_https_proxy_but_not_no_proxy(vapi, h4, pki, proxy, unused_port,
+                                                                         run_playbook):
     target = "127.0.0.1:%d" % vapi.port
     tasks = [vapi_task("via proxy_url", vapi, pki, proxy_url=proxy.url),
              h4_task("h4 via proxy_url", h4, pki, proxy_url=proxy.url)]
@@ -263,6 +264,14 @@ def test_traffic_goes_through_proxy_url_and_https_proxy_but_not_no_proxy(vapi, h
     assert proxy.tunnels == 0
     assert vapi.logins == 3
 
+    # proxy_url wins over https_proxy (which points at nothing here) and over no_proxy.
+    proxy.reset()
+    dead = "http://127.0.0.1:%d" % unused_port
+    run = run_playbook({"tasks": [vapi_task("proxy_url over env", vapi, pki, proxy_url=proxy.url, retries=0)]},
+                       env={"https_proxy": dead, "HTTPS_PROXY": dead, "no_proxy": "127.0.0.1", "NO_PROXY": "127.0.0.1"})
+    assert run.rc == 0 and run.result("proxy_url over env")["failed"] is False, run.output
+    assert proxy.targets == [target]
+
 
 def test_a_proxy_that_cannot_reach_the_server(pki, proxy, unused_port, run_playbook):
     run = run_playbook({"tasks": [vapi_task("dead end", None, pki, port=unused_port, proxy_url=proxy.url,
@@ -271,3 +280,60 @@ def test_a_proxy_that_cannot_reach_the_server(pki, proxy, unused_port, run_playb
     msg = failed(run, "dead end")["msg"]
     assert "failed: the proxy (%s) could not connect to 127.0.0.1:%d" % (proxy.url[len("http://"):], unused_port) in msg
     assert proxy.tunnels == 0
+
+
+def test_a_login_whose_answer_cannot_be_used_logs_its_session_out(simulators, pki, run_playbook):
+    # The login itself succeeds each time; what follows it breaks, so the module has no token to return, and a
+    # session left open there could be ended by nobody.
+    info_fails = simulators(VapiSimulator)
+    info_fails.fail_next(1, 500, method="GET", route="/api/session")
+    all_fail = simulators(VapiSimulator)
+    all_fail.fail_next(1, 500, method="GET", route="/api/session")
+    all_fail.fail_next(1, 500, method="DELETE", route="/api/session")
+    garbled = simulators(H4Simulator)
+    garbled.garble_login_body()
+    run = run_playbook({"tasks": [
+        vapi_task("session details fail", info_fails, pki),
+        vapi_task("details and cleanup fail", all_fail, pki),
+        h4_task("body garbled", garbled, pki),
+    ]})
+    assert run.rc == 0, run.output
+
+    msg = failed(run, "session details fail")["msg"]
+    assert msg.startswith("vSphere Automation session check on 127.0.0.1:%d failed: HTTP 500" % info_fails.port)
+    assert msg.endswith("The session the login opened was logged out again")
+    assert info_fails.logins == 1 and info_fails.open_sessions == 0
+
+    msg = failed(run, "details and cleanup fail")["msg"]
+    assert msg.endswith("The session the login opened could not be logged out and stays open until the server "
+                        "expires it")
+    assert all_fail.logins == 1 and all_fail.open_sessions == 1
+
+    msg = failed(run, "body garbled")["msg"]
+    assert msg == ("VCDA login to 127.0.0.1:%d as '%s' failed: HTTP 200 with an HTML page ('Portal') instead of JSON. "
+                   "The session the login opened was logged out again" % (garbled.port, H4_USER))
+    assert garbled.logins == 1 and garbled.open_sessions == 0
+    # The token of the session left open is reported nowhere.
+    (left_open,) = all_fail.sessions
+    assert left_open not in run.output
+
+
+def test_a_logout_whose_answer_was_lost_reports_the_session_ended(vapi, h4, pki, run_playbook):
+    # The first DELETE ends the session but its answer is cut off; the resent DELETE then hears 401. The task did
+    # end the session, so it must say changed, not "already gone".
+    vapi.reset_connection(1, after_handling=True, method="DELETE")
+    h4.reset_connection(1, after_handling=True, method="DELETE")
+    login = dict(vapi_task("vapi login", vapi, pki), register="vc", ignore_errors=False)
+    logout = vapi_task("vapi logout", vapi, pki, state="absent", session_token="{{ vc.session.token }}",
+                       username=None, password=None)
+    h4_login = dict(h4_task("h4 login", h4, pki), register="vcda", ignore_errors=False)
+    h4_logout = h4_task("h4 logout", h4, pki, state="absent", token="{{ vcda.session.token }}", username=None,
+                        password=None)
+    run = run_playbook({"tasks": [login, logout, h4_login, h4_logout]})
+    assert run.rc == 0, run.output
+    for name, sim in (("vapi logout", vapi), ("h4 logout", h4)):
+        result = run.result(name)
+        assert result["failed"] is False and result["changed"] is True and result["msg"] == "logged out", result
+        assert result["attempts"] == 2
+        assert sum(1 for r in sim.requests if r.method == "DELETE") == 2
+        assert sim.open_sessions == 0

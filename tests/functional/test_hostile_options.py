@@ -11,6 +11,7 @@ from helpers import VAPI_USER
 PASSWORD = "Hostile-Pa55-7731"
 LONG = "a" * 10240
 INJECTED = "abc\r\nX-Injected: yes"
+NOT_PEM = object()  # replaced by the path of a file that exists but holds no certificate
 
 # (name, module, options, what the message must say). Options are merged over a working login.
 CASES = [
@@ -36,22 +37,35 @@ CASES = [
     ("token with newline", "h4", {"token": INJECTED}, "token contains a line break"),
     ("token of 10 kB", "h4", {"token": LONG}, "more than the 8000 an HTTP header can carry"),
     ("operation_id with newline", "h4", {"operation_id": INJECTED}, "operation_id contains a line break"),
+    # http.client sends headers as Latin-1: anything else would crash inside it after the connection was made.
+    ("session_token with unicode", "vapi", {"session_token": "tok\u20acen-7731"},
+     "session_token contains characters outside Latin-1"),
+    ("token with unicode", "h4", {"token": "tok\u20acen-7731"}, "token contains characters outside Latin-1"),
+    ("operation_id with unicode", "h4", {"operation_id": "op-\u4e2d\u6587"},
+     "operation_id contains characters outside Latin-1"),
     ("api_version junk", "h4", {"api_version": "4.7\r\nX: y"}, "is not a version such as 4.7"),
+    ("api_version with a final newline", "h4", {"api_version": "4.7\n"}, "is not a version such as 4.7"),
+    ("api_version in Arabic digits", "h4", {"api_version": "\u0664.\u0667"}, "is not a version such as 4.7"),
     ("timeout 0", "vapi", {"timeout": 0}, "timeout 0 is not a positive number of seconds"),
     ("retries -1", "h4", {"retries": -1}, "retries -1 is out of range"),
     ("proxy_url without scheme", "vapi", {"proxy_url": "proxy:3128"}, "proxy_url must start with http://"),
     ("missing ca_path", "vapi", {"ca_path": "/nonexistent/ca.pem"}, "is not a readable file"),
+    ("ca_path that is not PEM", "h4", {"ca_path": NOT_PEM}, "holds no PEM certificate"),
     ("saml junk", "vapi", {"saml_token": "not xml!", "username": None, "password": None}, "neither SAML XML"),
 ]
 
 
-def test_hostile_values_fail_clearly_before_any_request(pki, vapi, h4, run_playbook):
+def test_hostile_values_fail_clearly_before_any_request(pki, vapi, h4, run_playbook, tmp_path):
+    not_pem = tmp_path / "download.zip"
+    not_pem.write_bytes(b"PK\x03\x04 not a certificate")
     tasks = []
     for name, module, options, _expected in CASES:
         sim = vapi if module == "vapi" else h4
         args = {"hostname": "127.0.0.1", "port": sim.port, "ca_path": pki.ca_cert,
                 "username": VAPI_USER, "password": PASSWORD}
         args.update(options)
+        if args["ca_path"] is NOT_PEM:
+            args["ca_path"] = str(not_pem)
         args = dict((k, v) for k, v in args.items() if v is not None)
         tasks.append({"name": name, "sessionkit.vmware.%s_session" % module: args, "ignore_errors": True})
     run = run_playbook({"tasks": tasks})

@@ -109,6 +109,12 @@ class Fault:
     headers: dict = field(default_factory=dict)
     html: bool = False
     seconds: float = 0.0
+    method: str = None  # None: any method
+    route: str = None  # None: any path
+
+    def applies_to(self, request):
+        return request is None or ((self.method is None or request.method == self.method)
+                                   and (self.route is None or request.route == self.route))
 
 
 # Returned by a fault instead of a Response: the handler breaks the connection instead of answering.
@@ -262,9 +268,15 @@ class SimServer:
 
     # ----- fault switches
 
-    def fail_next(self, count=1, status=503, body=None, content_type=None, headers=None, retry_after=None):
-        """The next ``count`` requests get ``status``; ``body`` None means the API's own error body for it."""
-        self._add_fault(Fault("respond", count, status, body, content_type, self._fault_headers(headers, retry_after)))
+    def fail_next(self, count=1, status=503, body=None, content_type=None, headers=None, retry_after=None,
+                  method=None, route=None):
+        """The next ``count`` requests get ``status``; ``body`` None means the API's own error body for it.
+
+        ``method`` and ``route`` limit the fault to matching requests, so that a login can pass and the call after it
+        fail.
+        """
+        self._add_fault(Fault("respond", count, status, body, content_type, self._fault_headers(headers, retry_after),
+                              method=method, route=route))
 
     def fail_always(self, status=503, body=None, content_type=None, headers=None, retry_after=None):
         self._add_fault(Fault("respond", None, status, body, content_type, self._fault_headers(headers, retry_after)))
@@ -277,9 +289,14 @@ class SimServer:
         """Sleep ``seconds`` before answering (then answer normally, or with any other fault)."""
         self._add_fault(Fault("delay", count, seconds=seconds))
 
-    def reset_connection(self, count=1):
-        """Send a status line and half a header, then reset the TCP connection."""
-        self._add_fault(Fault("reset", count))
+    def reset_connection(self, count=1, after_handling=False, method=None, route=None):
+        """Send a status line and half a header, then reset the TCP connection.
+
+        With ``after_handling``, the request is carried out first (a login opens its session, a logout ends it) and
+        only its answer is lost. ``method`` and ``route`` limit the fault to matching requests.
+        """
+        kind = "reset_after" if after_handling else "reset"
+        self._add_fault(Fault(kind, count, method=method, route=route))
 
     def clear_faults(self):
         with self._lock:
@@ -298,10 +315,11 @@ class SimServer:
         with self._lock:
             self._faults.append(fault)
 
-    def _take_fault(self, kind):
-        """Use up one application of a fault of ``kind``; counted faults go before standing ones, oldest first."""
+    def _take_fault(self, kind, request=None):
+        """Use up one application of a fault of ``kind`` that applies to ``request``; counted faults go before
+        standing ones, oldest first."""
         with self._lock:
-            candidates = [f for f in self._faults if f.kind == kind]
+            candidates = [f for f in self._faults if f.kind == kind and f.applies_to(request)]
             counted = [f for f in candidates if f.remaining is not None]
             fault = (counted or candidates or [None])[0]
             if fault is not None and fault.remaining is not None:
@@ -347,16 +365,17 @@ class SimServer:
         delay = self._take_fault("delay")
         if delay is not None:
             self._stopping.wait(delay.seconds)
-        if self._take_fault("reset") is not None:
+        if self._take_fault("reset", request) is not None:
             return RESET
-        fault = self._take_fault("respond")
+        fault = self._take_fault("respond", request)
         if fault is not None:
             return self._fault_response(fault, request)
         try:
-            return self.route(request)
+            response = self.route(request)
         except Exception:  # a simulator bug: show it, and answer like a broken server would
             traceback.print_exc()
             return self.error_response(500, request)
+        return RESET if self._take_fault("reset_after", request) is not None else response
 
     def _control(self, request):
         if request.method == "GET" and request.route == "/_sim/stats":

@@ -110,6 +110,11 @@ class H4Simulator(SimServer):
         # Kept in the shared fault list, so clear_faults() and reset() cover it too.
         self._add_fault(Fault("omit_token", count))
 
+    def garble_login_body(self, count=1):
+        """The next ``count`` successful logins answer 200 with the X-VCAV-Auth header but an HTML body instead of
+        the session details, as a proxy that rewrites bodies would (the session is created)."""
+        self._add_fault(Fault("garble_body", count))
+
     @property
     def operation_ids(self):
         """The operationID header of each recorded request (None where absent)."""
@@ -251,6 +256,8 @@ class H4Simulator(SimServer):
             raise ApiFailure(503, "GeneralServerFailure",
                              "Failed to login: the maximum number of sessions for user %s has been reached." % user)
         headers = {} if self._take_fault("omit_token") else {TOKEN_HEADER: session.token}
+        if self._take_fault("garble_body"):
+            return Response(200, b"<html><head><title>Portal</title></head></html>\n", "text/html", headers)
         return self._success(self._details(session), version, headers)
 
     def _login_types(self):

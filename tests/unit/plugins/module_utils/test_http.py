@@ -77,6 +77,21 @@ def test_header_values_with_control_characters_are_refused(value):
         check_header_value(value, "session_token")
 
 
+@pytest.mark.parametrize("value", ["tok\u20acen", "\u4e2d\u6587", "smart \u201cquotes\u201d"])
+def test_header_values_outside_latin1_are_refused_without_echoing_them(value):
+    with pytest.raises(OptionError, match="outside Latin-1") as caught:
+        check_header_value(value, "token")
+    assert value not in caught.value.message
+
+
+def test_a_basic_username_may_hold_any_character_since_it_travels_base64_encoded():
+    assert check_header_value("\u7528\u6237@vsphere.local", "username", base64_encoded=True)
+    header, who = login_authorization(_creds(username="\u7528\u6237@vsphere.local", password="p"), True)
+    assert header.startswith("Basic ") and who == "'\u7528\u6237@vsphere.local'"
+    with pytest.raises(OptionError, match="line break"):
+        check_header_value("a\nb", "username", base64_encoded=True)
+
+
 def test_header_value_check_passes_plain_tokens_through():
     assert check_header_value("cb40d6966154bce92713c537d2c4a848", "session_token") == "cb40d6966154bce92713c537d2c4a848"
     assert check_header_value(None, "session_token") is None
