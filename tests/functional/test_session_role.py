@@ -324,3 +324,42 @@ def test_check_mode_still_logs_in_and_out(vapi, h4, pki, run_playbook):
     assert DEPRECATION not in run.output
     assert_one_login_one_logout(vapi, h4)
     assert result(run, "Create or reuse the vSphere Automation session")["changed"] is True
+
+
+def test_relative_session_tasks_named_like_the_roles_own_files(vapi, h4, pki, run_playbook, tmp_path):
+    # include_tasks inside a role looks in the role's tasks/ first; the role must run the user's file all the same.
+    for name in ("logout.yml", "login.yml", "main.yml"):
+        write_tasks(tmp_path, name, [vm_list(pki, name="user's own " + name)])
+    for name in ("logout.yml", "login.yml", "main.yml"):
+        vapi.reset()
+        run = run_playbook({"roles": [role(session_vapi=vapi_login_args(vapi, pki), session_tasks=name)]})
+        assert run.rc == 0, run.output
+        assert result(run, "user's own " + name)["status"] == 200
+        assert_one_login_one_logout(vapi)
+
+
+def test_a_failed_login_after_a_direct_module_call_warns_of_no_deprecation(vapi, h4, pki, run_playbook):
+    # The direct call injects the vapi_session and h4_session facts; the role's failed logins must not read them
+    # (ansible-core 2.21 warns on any read of an injected fact as a variable), nor log those sessions out.
+    run = run_playbook({"tasks": [
+        {"name": "direct vapi login", "sessionkit.vmware.vapi_session": vapi_login_args(vapi, pki)},
+        {"name": "direct h4 login", "sessionkit.vmware.h4_session": h4_login_args(h4, pki)},
+        include_role("role with wrong passwords", session_vapi=vapi_login_args(vapi, pki, password="Wrong-Pa55"),
+                     session_h4=h4_login_args(h4, pki, password="Wrong-Pa55")),
+    ]})
+    assert run.rc != 0
+    assert "HTTP 401 UNAUTHENTICATED" in run.output
+    assert DEPRECATION not in run.output
+    for sim in (vapi, h4):
+        assert (sim.logins, sim.logouts, sim.open_sessions) == (1, 0, 1), sim.kind
+
+
+def test_the_logout_ends_the_roles_session_even_if_a_task_changed_the_variable(vapi, h4, pki, run_playbook, tmp_path):
+    downstream = write_tasks(tmp_path, "downstream.yml", [
+        {"name": "overwrite the session variables", "ansible.builtin.set_fact": {
+            "vapi_session": {"token": "not-a-token"}, "h4_session": {"token": "not-a-token"}}},
+    ])
+    run = run_playbook({"roles": [role(session_vapi=vapi_login_args(vapi, pki), session_h4=h4_login_args(h4, pki),
+                                       session_tasks=downstream)]})
+    assert run.rc == 0, run.output
+    assert_one_login_one_logout(vapi, h4)
