@@ -112,10 +112,15 @@ done
 
 # The other pages must exist and be linked from the index, so that the site is whole and not only the two above.
 for page in h4_session_module.html session_role.html docsite/authentication.html docsite/chaining.html \
-            docsite/migrating.html docsite/troubleshooting.html vapi_session_module.html; do
+            docsite/migrating.html docsite/performance.html docsite/troubleshooting.html vapi_session_module.html; do
   if [ ! -s "$html/$page" ] || ! grep -q "href=\"$page" "$html/index.html"; then
     echo "docs-check: $page is missing or not linked from index.html" >&2
     exit 1
   fi
 done
+if ! grep -q 'src="../_images/performance-chart.png"' "$html/docsite/performance.html" \
+    || [ ! -s "$html/_images/performance-chart.png" ]; then
+  echo "docs-check: the performance page does not show the benchmark chart" >&2
+  exit 1
+fi
 echo "docs-check: the site in $html renders; screenshots in $shots"

@@ -34,6 +34,9 @@ mkdir -p "$work/rst"
 chmod og-w "$work/rst"  # antsibull-docs wants its destination writable only by itself
 antsibull-docs collection --use-current --squash-hierarchy --fail-on-error --no-add-antsibull-docs-version \
   --dest-dir "$work/rst" sessionkit.vmware
+# The performance page shows the latest benchmark chart. The chart lives with the benchmarks, which the collection
+# tarball leaves out, so it is added to the site here.
+cp "$root/benchmarks/results/latest.png" "$work/rst/docsite/performance-chart.png"
 
 cat > "$work/conf.py" <<'EOF'
 # Written by scripts/docs.sh. No intersphinx: these machines reach PyPI only, and the site must build offline.
