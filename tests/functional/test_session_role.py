@@ -251,13 +251,18 @@ def test_argument_validation(vapi, h4, pki, run_playbook):
         attempt("not a bool", session_vapi=vapi_login_args(vapi, pki), session_logout="notabool"),
         attempt("not a dict", session_vapi="string"),
         attempt("h4 a list", session_h4=["a", "b"]),
+        attempt("unknown keys", session_vapi=dict(vapi_login_args(vapi, pki), ca_pth="/tmp/ca.pem", state="absent"),
+                session_h4=dict(h4_login_args(h4, pki), auth="sso")),
         include_role("call with neither"),
     ]})
     assert run.rc != 0
     for name, option in (("not a bool", "session_logout"), ("not a dict", "session_vapi"), ("h4 a list", "session_h4")):
         message = result(run, "rescued " + name)["msg"]
         assert "Validation of arguments failed" in message and option in message, (name, message)
-    neither = result(run, "Check that at least one endpoint is configured")
+    unknown = result(run, "rescued unknown keys")["msg"]
+    assert unknown.startswith("sessionkit.vmware.session does not know these options: session_vapi.ca_pth, "
+                              "session_vapi.state, session_h4.auth. Check their spelling"), unknown
+    neither = records(run, "Check that at least one endpoint is configured")[-1]["result"]
     assert neither["failed"] is True
     assert "session_vapi" in neither["msg"] and "session_h4" in neither["msg"] and "neither" in neither["msg"]
     assert vapi.requests == [] and h4.requests == []

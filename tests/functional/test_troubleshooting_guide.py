@@ -34,6 +34,8 @@ MESSAGE_TARGETS = {"action", "reason", "hint", "text"}
 PLACEHOLDER = "\x00"
 _FORMAT_SPEC = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[sdifr]|\x00")
 MAX_VARIANTS = 64
+# A Jinja expression in a role message is a value, like %s in Python.
+_JINJA = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 
 
 def normalise(text):
@@ -201,7 +203,7 @@ def role_templates():
 
 def fragments(template):
     """The fixed pieces of a template: its text between placeholders, each worth checking."""
-    pieces = [normalise(piece) for piece in _FORMAT_SPEC.split(template)]
+    pieces = [normalise(piece) for piece in _FORMAT_SPEC.split(_JINJA.sub(PLACEHOLDER, template))]
     return [piece for piece in pieces if sum(c.isalpha() for c in piece) >= 2]
 
 
