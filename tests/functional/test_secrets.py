@@ -38,6 +38,20 @@ def servers(pki):
         sim.stop()
 
 
+@pytest.fixture
+def faulty(pki):
+    """Simulators for the failure scenarios: a legacy-only vCenter, a vCenter whose session check fails after the
+    login (the module logs the session out again), and a VCDA whose logout answer is cut off once."""
+    legacy = VapiSimulator(pki.server_cert, pki.server_key, users={USER: PASSWORD}, legacy_only=True).start()
+    orphan = VapiSimulator(pki.server_cert, pki.server_key, users={USER: PASSWORD}).start()
+    orphan.fail_next(1, 500, method="GET", route="/api/session")
+    cut = H4Simulator(pki.server_cert, pki.server_key, sso_users={USER: H4_PASSWORD}).start()
+    cut.reset_connection(1, after_handling=True, method="DELETE")
+    yield legacy, orphan, cut
+    for sim in (legacy, orphan, cut):
+        sim.stop()
+
+
 def tokens_seen(*sims):
     """Every session token a client sent back to a server: the tokens the servers handed out and saw used."""
     found = set()
@@ -57,8 +71,9 @@ def task_blocks(output):
     return blocks
 
 
-def test_no_secret_in_any_scenario_at_vvv(servers, pki, run_playbook):
+def test_no_secret_in_any_scenario_at_vvv(servers, faulty, pki, run_playbook):
     vapi, h4, broken = servers
+    legacy, orphan, cut = faulty
     v = {"hostname": "127.0.0.1", "port": vapi.port, "ca_path": pki.ca_cert}
     h = {"hostname": "127.0.0.1", "port": h4.port, "ca_path": pki.ca_cert}
     h4_logins = {
@@ -81,9 +96,37 @@ def test_no_secret_in_any_scenario_at_vvv(servers, pki, run_playbook):
         {"name": "list vms", "no_log": True,
          "ansible.builtin.uri": {"url": "{{ login.session.url }}/api/vcenter/vm",
                                  "headers": "{{ login.session.headers }}", "ca_path": pki.ca_cert}},
+        {"name": "vapi logout in check mode", VAPI: dict(v, state="absent", session_token="{{ saml.session.token }}"),
+         "check_mode": True},
         {"name": "vapi logout", VAPI: dict(v, state="absent", session_token="{{ login.session.token }}")},
         {"name": "vapi logout saml", VAPI: dict(v, state="absent", session_token="{{ saml.session.token }}")},
         {"name": "vapi logout again", VAPI: dict(v, state="absent", session_token="{{ login.session.token }}")},
+        {"name": "vapi dead token logs in again", VAPI: dict(v, username=USER, password=PASSWORD,
+                                                             session_token="{{ login.session.token }}"),
+         "register": "renewed"},
+        {"name": "vapi logout renewed", VAPI: dict(v, state="absent", session_token="{{ renewed.session.token }}")},
+        # Credentials from the environment (VMWARE_USER/VMWARE_PASSWORD of the run) and from module_defaults.
+        {"name": "vapi login from the environment", VAPI: dict(v), "register": "from_env"},
+        {"name": "vapi logout from the environment",
+         VAPI: dict(v, state="absent", session_token="{{ from_env.session.token }}")},
+        {"name": "with module_defaults", "module_defaults": {"group/sessionkit.vmware.vapi": dict(
+            v, username=USER, password=PASSWORD)}, "block": [
+            {"name": "vapi login from module_defaults", VAPI: {}, "register": "from_defaults"},
+            {"name": "vapi logout from module_defaults",
+             VAPI: {"state": "absent", "session_token": "{{ from_defaults.session.token }}"}},
+        ]},
+        {"name": "vapi tls failure", VAPI: dict(v, ca_path=pki.other_ca_cert, username=USER, password=PASSWORD),
+         "ignore_errors": True},
+        {"name": "vapi legacy login", VAPI: dict(v, port=legacy.port, username=USER, password=PASSWORD),
+         "register": "old"},
+        {"name": "vapi legacy logout", VAPI: dict(v, port=legacy.port, state="absent",
+                                                  session_token="{{ old.session.token }}")},
+        {"name": "vapi session check fails after login", VAPI: dict(v, port=orphan.port, username=USER,
+                                                                    password=PASSWORD),
+         "ignore_errors": True},
+        {"name": "h4 login for a cut logout", H4: dict(h, port=cut.port, username=USER, password=H4_PASSWORD),
+         "register": "h4_cut"},
+        {"name": "h4 logout cut off", H4: dict(h, port=cut.port, state="absent", token="{{ h4_cut.session.token }}")},
         {"name": "h4 wrong password", H4: dict(h, username=USER, password=H4_PASSWORD + "x"), "ignore_errors": True},
         {"name": "h4 wrong vcd token", H4: dict(h, auth_type="vcd_token", vcd_token=VCD_TOKEN + "x"),
          "ignore_errors": True},
@@ -93,15 +136,27 @@ def test_no_secret_in_any_scenario_at_vvv(servers, pki, run_playbook):
                       "register": "h4_" + auth_type})
         tasks.append({"name": "h4 logout " + auth_type, H4: dict(h, state="absent",
                                                                  token="{{ h4_%s.session.token }}" % auth_type)})
-    run = run_playbook({"tasks": tasks}, args=["-vvv"])
+    run = run_playbook({"tasks": tasks}, args=["-vvv"], env={"VMWARE_USER": USER, "VMWARE_PASSWORD": PASSWORD})
     assert run.rc == 0, run.output[-3000:]
-    assert vapi.logins == 2 and h4.logins == len(h4_logins) and vapi.open_sessions == h4.open_sessions == 0
+    # Each scenario ran as intended: the logins, the failures, and no session left open anywhere.
+    assert vapi.logins == 5 and h4.logins == len(h4_logins) and vapi.open_sessions == h4.open_sessions == 0
     assert vapi.failed_logins == 1 and h4.failed_logins == 2
+    assert run.result("vapi logout in check mode")["changed"] is True
+    assert run.result("vapi dead token logs in again")["changed"] is True
+    assert run.result("vapi tls failure")["failed"] is True
+    assert run.result("vapi legacy login")["session"]["api"] == "rest"
+    assert "was logged out again" in run.result("vapi session check fails after login")["msg"]
+    assert run.result("h4 logout cut off")["changed"] is True
+    for sim in (legacy, orphan, cut):
+        assert sim.logins == 1 and sim.open_sessions == 0, sim.kind
     output = run.output
     for secret in NEVER:
         assert secret not in output
-    tokens = tokens_seen(vapi, h4)
-    assert len(tokens) == 2 + len(h4_logins)
+    # The orphaned session's token was never returned, so it must appear nowhere at all.
+    (orphaned,) = tokens_seen(orphan)
+    assert orphaned not in output and orphaned not in str(run.records)
+    tokens = tokens_seen(vapi, h4, legacy, cut)
+    assert len(tokens) == 5 + len(h4_logins) + 2
     allowed = set(r["task"] for r in run.records
                   if r["status"] == "ok" and (r["task"].startswith(("vapi ", "h4 "))))
     shown = set()
