@@ -181,6 +181,7 @@ def test_failing_login_shows_the_modules_message_and_leaves_nothing_open(vapi, h
                                        session_h4=h4_login_args(h4, pki), session_tasks=downstream)]})
     assert run.rc != 0
     assert "HTTP 401 UNAUTHENTICATED: Authentication required." in run.output
+    assert "the output has been hidden" not in run.output  # the real message comes first, and only
     assert result(run, "Report a failed vSphere Automation login")["msg"] == (
         "vSphere Automation login to 127.0.0.1:%d as '%s' failed: HTTP 401 UNAUTHENTICATED: "
         "Authentication required." % (vapi.port, VAPI_USER))
