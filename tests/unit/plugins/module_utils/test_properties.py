@@ -20,7 +20,7 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import (
     parse_h4_error,
     parse_vapi_error,
 )
-from ansible_collections.sessionkit.vmware.plugins.module_utils._http import Endpoint, parse_endpoint
+from ansible_collections.sessionkit.vmware.plugins.module_utils._http import Endpoint, check_header_value, parse_endpoint
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -200,3 +200,21 @@ def test_parse_endpoint_never_echoes_credentials_in_the_hostname(secret, user, t
         assert secret not in error.message
         return
     raise AssertionError("%r was accepted" % hostname)
+
+
+@SETTINGS
+@given(value=st.text(max_size=60), base64_encoded=st.booleans())
+@example(value="tok\u20acen", base64_encoded=False)
+@example(value="abc\r\nX-Injected: 1", base64_encoded=True)
+def test_header_value_check_passes_only_what_a_header_can_carry(value, base64_encoded):
+    """A header value (a token, an operation ID) is either sendable as it is or refused with OptionError, which never
+    repeats it: it may be a secret."""
+    try:
+        checked = check_header_value(value, "token", base64_encoded=base64_encoded)
+    except OptionError as error:
+        assert value not in error.message or len(value) < 4
+        return
+    assert checked == value
+    assert not any(ord(c) < 32 or ord(c) == 127 for c in value)
+    if not base64_encoded:
+        value.encode("latin-1")  # what http.client does with a header value; it must not raise
