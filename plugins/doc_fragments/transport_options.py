@@ -35,7 +35,8 @@ options:
       - Waits grow exponentially with jitter between tries; a C(Retry-After) header is honoured, capped by O(timeout).
       - A 4xx answer is never retried. A login is sent again after a 502, 503 or 504 answer, which opened no
         session, but not after its answer was cut off once it reached the server, since the server may already have
-        opened a session.
+        opened a session. A logout sent again after its answer was lost, that then hears the session is gone,
+        reports it as ended, since the first try most likely ended it.
       - Use 0 to 10.
     type: int
     default: 3

@@ -148,8 +148,12 @@ def check_header_value(value, option, base64_encoded=False):
         try:
             value.encode("latin-1")
         except UnicodeEncodeError:
-            raise OptionError("%s contains characters outside Latin-1, which an HTTP header cannot carry: check "
-                              "that it holds only the token, as the server issued it" % option)
+            raise OptionError("%s contains characters outside Latin-1, which an HTTP header cannot carry: session "
+                              "tokens and operation IDs are plain ASCII, so check where the value came from" % option)
+        if value[:1].isspace():
+            # requests refuses such a header only once the request is being sent, with a message naming no option.
+            raise OptionError("%s starts with white space, which an HTTP header cannot carry: strip the value, for "
+                              "example with the trim filter" % option)
     if value is not None and len(value) > MAX_HEADER_VALUE:
         raise OptionError("%s is %d characters long, more than the %d an HTTP header can carry: check that it holds "
                           "only the token" % (option, len(value), MAX_HEADER_VALUE))

@@ -51,7 +51,7 @@ def http_client(params):
     if not 0 <= params["retries"] <= MAX_RETRIES:
         raise OptionError("retries %d is out of range: use 0 to %d" % (params["retries"], MAX_RETRIES))
     ca_path = params["ca_path"]
-    if ca_path and not os.path.isfile(ca_path):
+    if ca_path and not (os.path.isfile(ca_path) and os.access(ca_path, os.R_OK)):
         raise OptionError("ca_path '%s' is not a readable file: give the path of a PEM CA bundle" % ca_path)
     if ca_path and params["validate_certs"]:
         # Loaded here so that a wrong file is named as such, not blamed on the server's handshake later.

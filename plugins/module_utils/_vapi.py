@@ -68,6 +68,15 @@ def login_authorization(params, required):
     return None, None
 
 
+def _sendable(token):
+    """Whether a token from the server can be sent back in a header; a later call would fail on it otherwise."""
+    try:
+        check_header_value(token, "session token")
+    except OptionError:
+        return False
+    return True
+
+
 class VapiSessions(object):
     """Login, session info and logout against one vCenter, on /api or /rest as ``api`` says.
 
@@ -114,7 +123,7 @@ class VapiSessions(object):
         with acting(action):
             data = response.json(self.secrets)
         token = data.get("value") if self.api_used == "rest" and isinstance(data, dict) else data
-        if not isinstance(token, str) or not token.strip() or len(token) > 4096 or re.search(r"[\x00-\x1f\x7f]", token):
+        if not isinstance(token, str) or not token.strip() or len(token) > 4096 or not _sendable(token):
             error = SessionApiError("HTTP %s but the answer held no usable session token" % response.status,
                                     url=response.url, status=response.status)
             error.action = action

@@ -292,12 +292,19 @@ def test_a_login_whose_answer_cannot_be_used_logs_its_session_out(simulators, pk
     all_fail.fail_next(1, 500, method="DELETE", route="/api/session")
     garbled = simulators(H4Simulator)
     garbled.garble_login_body()
+    # A token that could not be sent back in a header (http.client sends Latin-1) is no token at all.
+    odd_token = simulators(VapiSimulator)
+    odd_token.fail_next(1, 200, body='"tok\u20acen-from-a-broken-server"', method="POST", route="/api/session")
     run = run_playbook({"tasks": [
         vapi_task("session details fail", info_fails, pki),
         vapi_task("details and cleanup fail", all_fail, pki),
         h4_task("body garbled", garbled, pki),
+        vapi_task("token outside Latin-1", odd_token, pki),
     ]})
     assert run.rc == 0, run.output
+    assert failed(run, "token outside Latin-1")["msg"] == (
+        "vSphere Automation login to 127.0.0.1:%d as '%s' failed: HTTP 200 but the answer held no usable session token"
+        % (odd_token.port, VAPI_USER))
 
     msg = failed(run, "session details fail")["msg"]
     assert msg.startswith("vSphere Automation session check on 127.0.0.1:%d failed: HTTP 500" % info_fails.port)
