@@ -11,18 +11,24 @@ shots="$root/docs/build/screenshots"
 "$root/scripts/docs.sh" >/dev/null
 venv=$("$root/scripts/docs-venv.sh")
 
-if ! command -v chromium >/dev/null 2>&1; then
+# chromium renders the pages; without a font package its screenshots show boxes instead of letters.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if command -v dpkg >/dev/null 2>&1 && ! dpkg -s fonts-dejavu-core >/dev/null 2>&1; then
+  missing+=(fonts-dejavu-core)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
-    echo "chromium is missing: install Debian's chromium package (apt-get install chromium) and run again" >&2
+    echo "missing: ${missing[*]}: install them with apt-get install ${missing[*]} and run again" >&2
     exit 1
   fi
-  echo "installing chromium with apt-get" >&2
+  echo "installing ${missing[*]} with apt-get" >&2
   export DEBIAN_FRONTEND=noninteractive
   # Refresh the package lists only when they do not know chromium yet (a fresh machine or container).
   if ! apt-cache show chromium >/dev/null 2>&1; then
     apt-get update -q >/dev/null
   fi
-  apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core >/dev/null
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 rm -rf "$shots"

@@ -369,3 +369,29 @@ def test_the_logout_ends_the_roles_session_even_if_a_task_changed_the_variable(v
                                        session_tasks=downstream)]})
     assert run.rc == 0, run.output
     assert_one_login_one_logout(vapi, h4)
+
+
+def test_a_refused_call_leaves_an_earlier_calls_session_alone(vapi, h4, pki, run_playbook):
+    # The first call opens a session and keeps it (tasks_from: login). The second call's options are refused; its
+    # always-section logout must not end the first call's session, nor send its token anywhere.
+    run = run_playbook({"tasks": [
+        include_role("first call", tasks_from="login", session_vapi=vapi_login_args(vapi, pki)),
+        {"name": "second call", "block": [
+            include_role("refused call", session_vapi=dict(vapi_login_args(h4, pki), ca_pth="/tmp/ca.pem")),
+        ], "rescue": [{"name": "rescued", "ansible.builtin.debug": {"msg": "{{ ansible_failed_result.msg }}"}}]},
+    ]})
+    assert run.rc == 0, run.output
+    assert "does not know these options: session_vapi.ca_pth" in result(run, "rescued")["msg"]
+    assert (vapi.logins, vapi.logouts, vapi.open_sessions) == (1, 0, 1)
+    assert h4.requests == []
+
+
+def test_session_tasks_under_the_home_directory(vapi, h4, pki, run_playbook, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    write_tasks(home, "report.yml", [vm_list(pki, name="from the home directory")])
+    run = run_playbook({"roles": [role(session_vapi=vapi_login_args(vapi, pki), session_tasks="~/report.yml")]},
+                       env={"HOME": str(home)})
+    assert run.rc == 0, run.output
+    assert result(run, "from the home directory")["status"] == 200
+    assert_one_login_one_logout(vapi)
