@@ -141,10 +141,12 @@ def check_header_value(value, option, base64_encoded=False):
 
     ``base64_encoded`` values (a Basic username) travel encoded, so any character can be sent.
     """
-    if value is not None and _UNSAFE_IN_HEADER.search(value):
+    if value is None:
+        return value
+    if _UNSAFE_IN_HEADER.search(value):
         raise OptionError("%s contains a line break or control character, which cannot be sent in an HTTP header"
                           % option)
-    if value is not None and not base64_encoded:
+    if not base64_encoded:
         try:
             value.encode("latin-1")
         except UnicodeEncodeError:
@@ -154,7 +156,7 @@ def check_header_value(value, option, base64_encoded=False):
             # requests refuses such a header only once the request is being sent, with a message naming no option.
             raise OptionError("%s starts with white space, which an HTTP header cannot carry: strip the value, for "
                               "example with the trim filter" % option)
-    if value is not None and len(value) > MAX_HEADER_VALUE:
+    if len(value) > MAX_HEADER_VALUE:
         raise OptionError("%s is %d characters long, more than the %d an HTTP header can carry: check that it holds "
                           "only the token" % (option, len(value), MAX_HEADER_VALUE))
     return value
