@@ -203,7 +203,7 @@ def test_a_failed_login_fails_only_the_hosts_of_that_endpoint(vapi, second_vapi,
     failures = [r for r in run.records if r["task"].endswith("Report a failed login") and r["status"] == "failed"]
     assert sorted(r["host"] for r in failures) == groups["bad"]
     assert all(r["result"]["msg"] == message for r in failures)
-    assert "Wrong-Pa55" not in run.output and "the output has been hidden" not in run.output
+    assert "Wrong-Pa55" not in run.output
     assert session_counts(vapi) == (1, 1, 1, 0)
     assert (second_vapi.logins, second_vapi.failed_logins, second_vapi.open_sessions) == (0, 1, 0)
 
