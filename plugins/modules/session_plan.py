@@ -45,7 +45,6 @@ options:
     default: true
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.conn
   - ansible.builtin.action_common_attributes.flow
 attributes:
   action:
@@ -57,8 +56,6 @@ attributes:
   check_mode:
     support: full
     details: Only reads variables, so it acts the same in check mode.
-  connection:
-    support: none
   diff_mode:
     support: none
   platform:
