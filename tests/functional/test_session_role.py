@@ -193,6 +193,7 @@ def test_failing_login_shows_the_modules_message_and_leaves_nothing_open(vapi, h
 
     # vAPI good, VCDA wrong: the vAPI session that was opened is closed again.
     vapi.reset()
+    h4.reset()
     run = run_playbook({"roles": [role(session_vapi=vapi_login_args(vapi, pki),
                                        session_h4=h4_login_args(h4, pki, password="Wrong-Pa55"),
                                        session_tasks=downstream)]})
