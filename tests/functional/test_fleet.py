@@ -257,3 +257,19 @@ def test_logins_run_on_the_controller_or_on_a_named_bastion(vapi, pki, run_playb
                        args=["-i", inventory(tmp_path, {"fleet": fleet}, no_local)])
     assert run.rc == 0, run.output[-3000:]
     assert session_counts(vapi) == (1, 1, 1, 0)
+
+
+def test_a_later_call_that_some_hosts_skip_plans_only_for_the_hosts_that_run_it(vapi, pki, run_playbook, tmp_path):
+    other_user, other_password = "reporting@vsphere.local", "Rep0rting-Pa55"
+    vapi.users = {VAPI_USER: VAPI_PASSWORD, other_user: other_password}
+    fleet = hosts("vm", 3)
+    role_call = {"name": "first call, every host", "ansible.builtin.include_role": {"name": ROLE},
+                 "vars": {"session_vapi": vapi_login_args(vapi, pki)}}
+    later_call = {"name": "later call, first host only", "ansible.builtin.include_role": {"name": ROLE},
+                  "when": "inventory_hostname == %r" % fleet[0],
+                  "vars": {"session_vapi": vapi_login_args(vapi, pki, username=other_user, password=other_password)}}
+    run = run_playbook({"hosts": "fleet", "tasks": [role_call, later_call]},
+                       args=["-i", inventory(tmp_path, {"fleet": fleet})])
+    assert run.rc == 0, run.output[-3000:]
+    # One session for the first call, one for the later call: the skipped hosts' earlier options plan nothing.
+    assert session_counts(vapi) == (2, 2, 1, 0)
