@@ -2,7 +2,22 @@
 
 import json
 
-from helpers import DEPRECATION, H4_PASSWORD, H4_USER, SAML_ASSERTION, VCD_COOKIE, VCD_TOKEN, h4_login_args
+import pytest
+
+from helpers import (
+    DEPRECATION,
+    H4_PASSWORD,
+    H4_USER,
+    REMOTE_API_TOKEN,
+    SAML_ASSERTION,
+    VCD_API_TOKEN,
+    VCD_COOKIE,
+    VCD_TOKEN,
+    about,
+    h4_login_args,
+    write_tasks,
+)
+from simulators.h4 import H4Simulator
 
 MODULE = "sessionkit.vmware.h4_session"
 
@@ -28,11 +43,31 @@ LOGINS = {
     "sso_token": {"saml_token": SAML_ASSERTION},
     "local": {"password": "vmware"},
     "vcd": {"username": "tenant-admin@acme", "password": "Tenant1!"},
-    "vcd_token": {"vcd_token": VCD_TOKEN, "vcd_token_context": "site-a"},
-    "vcd_cookie": {"vcd_cookie": VCD_COOKIE},
+    "vcd_token": {"vcd_token": VCD_TOKEN, "vcd_token_context": "acme"},
+    "vcd_api_token": {"vcd_api_token": VCD_API_TOKEN, "org": "acme"},
 }
 API_TYPES = {"sso": "ssoCredentials", "sso_token": "ssoToken", "local": "localUser", "vcd": "vcdCredentials",
-             "vcd_token": "vcdAccessToken", "vcd_cookie": "vcdCookie"}
+             "vcd_token": "vcdAccessToken", "vcd_cookie": "vcdCookie", "vcd_api_token": "vcdApiToken"}
+# The releases each auth_type exists in, by the reference's schemas (vcda-sessions.md §1).
+RELEASES = ("3.5", "4.1", "4.2", "4.5", "4.7")
+LOGIN_RELEASES = {"sso": RELEASES, "sso_token": RELEASES, "local": RELEASES, "vcd": RELEASES,
+                  "vcd_cookie": ("3.5", "4.1", "4.2"), "vcd_token": ("4.1", "4.2", "4.5", "4.7"),
+                  "vcd_api_token": ("4.7",)}
+EVERY_LOGIN = dict(LOGINS, vcd_cookie={"vcd_cookie": VCD_COOKIE})
+
+
+@pytest.fixture
+def releases(pki):
+    """One simulator per release, all knowing the same credentials."""
+    sims = {}
+    for release in RELEASES:
+        sims[release] = H4Simulator(pki.server_cert, pki.server_key, release=release,
+                                    saml_tokens={SAML_ASSERTION}, vcd_tokens={VCD_TOKEN}, vcd_cookies={VCD_COOKIE},
+                                    vcd_api_tokens={VCD_API_TOKEN: "api-user@acme",
+                                                    REMOTE_API_TOKEN: "api-user@acme-dr"}).start()
+    yield sims
+    for sim in sims.values():
+        sim.stop()
 
 
 def test_every_auth_type_logs_in_and_out(h4, pki, run_playbook):
@@ -59,11 +94,53 @@ def test_every_auth_type_logs_in_and_out(h4, pki, run_playbook):
     assert len(tokens) == len(LOGINS)
     assert run.result("login vcd")["session"]["authenticated_sites"][0]["org"] == "acme"
     assert run.result("login sso")["session"]["authenticated_sites"] == []
+    assert run.result("login vcd_api_token")["session"]["user"] == "api-user@acme"
+    assert run.result("login vcd_api_token")["logged_in"] is True
     assert [b["type"] for b in login_bodies(h4)] == [API_TYPES[t] for t in LOGINS]
     token_body = login_bodies(h4)[1]
     assert isinstance(token_body["timestamp"], int) and token_body["nonce"]
-    assert login_bodies(h4)[4]["context"] == "site-a"
+    assert login_bodies(h4)[4]["context"] == "acme"
+    assert login_bodies(h4)[5] == {"type": "vcdApiToken", "apiToken": VCD_API_TOKEN, "org": "acme"}
     assert h4.open_sessions == 0
+
+
+def test_each_login_type_on_each_release_and_the_refusal_where_it_does_not_exist(releases, pki, run_playbook):
+    tasks = []
+    for release, sim in releases.items():
+        for auth_type, creds in EVERY_LOGIN.items():
+            tasks.append(task("%s %s" % (release, auth_type), base(sim, pki, auth_type=auth_type, retries=0, **creds),
+                              ignore_errors=True))
+    run = run_playbook({"tasks": tasks})
+    assert run.rc == 0, run.output
+    for release, sim in releases.items():
+        for auth_type in EVERY_LOGIN:
+            result = run.result("%s %s" % (release, auth_type))
+            if release in LOGIN_RELEASES[auth_type]:
+                assert result.get("failed") is not True, (release, auth_type, result.get("msg"))
+                assert result["session"]["token"] in sim.sessions
+            else:
+                assert result["failed"] is True and result["status"] == 400, (release, auth_type)
+                assert result["error_type"] == "BadUserInput"
+        assert sim.logins == sum(1 for t in EVERY_LOGIN if release in LOGIN_RELEASES[t])
+        assert [b["type"] for b in login_bodies(sim)] == [API_TYPES[t] for t in EVERY_LOGIN]
+    cookie = run.result("4.5 vcd_cookie")["msg"]
+    assert cookie.startswith("VCDA login to 127.0.0.1:%d with a Cloud Director cookie failed: HTTP 400 BadUserInput"
+                             % releases["4.5"].port)
+    assert cookie.endswith("Cookie logins exist only in vCloud Availability 3.x to VCDA 4.2 (extensions: before 4.5): "
+                           "use vcd_token or vcd_api_token instead")
+    assert "API-token logins and extensions exist only in the newest VCDA API (4.7)" in run.result(
+        "4.5 vcd_api_token")["msg"]
+    assert "organization 'acme'" in run.result("4.5 vcd_api_token")["msg"]
+
+
+def test_a_major_only_api_version_is_sent_as_the_vendor_media_type(releases, pki, run_playbook):
+    sim = releases["3.5"]
+    run = run_playbook({"tasks": [task("login", h4_login_args(sim, pki, api_version="3"))]})
+    assert run.rc == 0, run.output
+    session = run.result("login")["session"]
+    assert sim.accept_headers == ["application/vnd.vmware.h4-v3+json;charset=UTF-8"]
+    assert session["api_version"] == "3"
+    assert session["headers"]["Accept"] == "application/vnd.vmware.h4-v3+json;charset=UTF-8"
 
 
 def test_wrong_credentials_fail_with_the_shared_message_format(h4, pki, run_playbook):
@@ -84,6 +161,10 @@ def test_missing_options_per_type_fail_before_any_request(h4, pki, run_playbook)
              "vcd no org": {"auth_type": "vcd", "username": "admin", "password": "p"},
              "vcd_token none": {"auth_type": "vcd_token"},
              "vcd_cookie none": {"auth_type": "vcd_cookie"},
+             "vcd_api_token no org": {"auth_type": "vcd_api_token", "vcd_api_token": "t0ken-value"},
+             "vcd_api_token no token": {"auth_type": "vcd_api_token", "org": "acme"},
+             "org for sso": {"username": H4_USER, "password": H4_PASSWORD, "org": "acme"},
+             "api version": dict(LOGINS["sso"], api_version="v4"),
              "extra option": {"auth_type": "vcd_cookie", "vcd_cookie": "cookie-value-1", "principal": "someone"}}
     run = run_playbook({"tasks": [task(name, base(h4, pki, **args), ignore_errors=True)
                                   for name, args in cases.items()]})
@@ -94,6 +175,11 @@ def test_missing_options_per_type_fail_before_any_request(h4, pki, run_playbook)
     assert "needs vcd_token" in run.result("vcd_token none")["msg"]
     assert "needs vcd_cookie" in run.result("vcd_cookie none")["msg"]
     assert "principal is not used by auth_type=vcd_cookie" in run.result("extra option")["msg"]
+    assert run.result("vcd_api_token no org")["msg"] == "auth_type=vcd_api_token needs org, which is missing or empty"
+    assert "needs vcd_api_token" in run.result("vcd_api_token no token")["msg"]
+    assert "org is not used by auth_type=sso" in run.result("org for sso")["msg"]
+    assert run.result("api version")["msg"] == "api_version 'v4' is not a version such as 4.7, or a major version " \
+                                               "such as 3"
     assert h4.requests == []
 
 

@@ -223,6 +223,7 @@ class H4Simulator(SimServer):
             ("GET", "/sessions"): self._info,
             ("DELETE", "/sessions"): self._logout,
             ("GET", "/diagnostics/about"): self._about,
+            ("GET", "/inventory/vapps"): self._vapps,
         }
         handlers[("POST", "/sessions/extend")] = self._extend
         handler = handlers.get((request.method, request.route))
@@ -265,6 +266,12 @@ class H4Simulator(SimServer):
         return self._success({"productName": "VMware Cloud Director Availability", "version": self.release + ".0",
                               "buildVersion": self.release + ".0.12345678", "buildDate": "2026-01-15T00:00:00Z",
                               "instanceId": self.instance_id, "site": site}, version)
+
+    def _vapps(self, request, version):
+        """A call that works per site: the local one, or with ``?site=`` one the session is extended to."""
+        self._authenticated(request)
+        site = (request.query.get("site") or [self.site])[0]
+        return self._success([{"id": "vapp-%s-1" % site, "name": "web-%s" % site, "site": site}], version)
 
     def _details(self, session):
         details = {"user": session.user, "roles": list(session.details["roles"])}

@@ -779,7 +779,8 @@ def test_h4_major_only_media_type_on_3x_only(pki, client):
     body = {"type": "localUser", "localUser": "root", "localPassword": "vmware"}
     with release_sim(pki, "3.5") as old, release_sim(pki, "4.7") as new:
         reply = login(client(old), body, {"Accept": "application/vnd.vmware.h4-v3+json;charset=UTF-8"})
-        assert reply.status == 200 and reply.headers["Content-Type"] == "application/vnd.vmware.h4-v3+json;charset=UTF-8"
+        assert reply.status == 200
+        assert reply.headers["Content-Type"] == "application/vnd.vmware.h4-v3+json;charset=UTF-8"
         reply = login(client(new), body, {"Accept": "application/vnd.vmware.h4-v3+json;charset=UTF-8"})
         assert reply.status == 406
         assert old.supported_versions == ["3", "3.0", "3.5"]
@@ -809,7 +810,8 @@ def test_h4_extend_shrink_and_the_site_parameter(h4, client):
 @pytest.mark.parametrize("body, status, code", [
     ({"type": "credentials", "site": "site-b", "vcdUsername": "tenant-admin@acme", "vcdPassword": "x"},
      401, "RemoteAuthenticationFailure"),
-    ({"type": "apiToken", "site": "site-b", "token": "api-token-1", "org": "other"}, 401, "RemoteAuthenticationFailure"),
+    ({"type": "apiToken", "site": "site-b", "token": "api-token-1", "org": "other"},
+     401, "RemoteAuthenticationFailure"),
     ({"type": "multisite", "site": "site-b", "org": "acme"}, 401, "RemoteAuthenticationFailure"),
     ({"type": "credentials", "site": "site-z", "vcdUsername": "tenant-admin@acme", "vcdPassword": "Tenant1!"},
      400, "BadUserInput"),
