@@ -281,3 +281,188 @@ def test_html_error_page_is_described(h4, pki, run_playbook):
     h4.html_error(status=502, count=1)
     run = run_playbook({"tasks": [task("login", h4_login_args(h4, pki, retries=0))]})
     assert "HTTP 502 with an HTML page" in run.result("login")["msg"]
+
+
+# ----- multi-site sessions: POST /sessions/extend and DELETE /sessions/{site}
+
+SITE_B_API_TOKEN = {"site": "site-b", "type": "vcd_api_token", "vcd_api_token": REMOTE_API_TOKEN, "org": "acme-dr"}
+VCD_LOGIN = dict(LOGINS["vcd"], auth_type="vcd")
+SITE_C_VCD = {"site": "site-c", "type": "vcd", "username": "tenant-admin@acme", "password": "Tenant1!"}
+# Each sites type, as the module takes it, and the releases whose schema has it (vcda-sessions.md §3).
+EXTENSIONS = {
+    "vcd": ({"username": "tenant-admin@acme", "password": "Tenant1!"}, RELEASES),
+    "vcd_cookie": ({"vcd_cookie": VCD_COOKIE}, ("3.5", "4.1", "4.2")),
+    "vcd_token": ({"vcd_token": VCD_TOKEN, "vcd_token_context": "acme"}, ("4.1", "4.2", "4.5", "4.7")),
+    "multisite": ({"org": "acme"}, ("4.2", "4.5", "4.7")),
+    "vcd_api_token": ({"vcd_api_token": REMOTE_API_TOKEN, "org": "acme-dr"}, ("4.7",)),
+}
+
+
+def extend_bodies(sim):
+    return [json.loads(r.body) for r in sim.requests if r.method == "POST" and r.route == "/sessions/extend"]
+
+
+def site_call(pki, name, site, **extra):
+    entry = {"name": name, "ansible.builtin.uri": dict({
+        "url": "{{ vcda.session.url }}/inventory/vapps?site=%s" % site, "headers": "{{ vcda.session.headers }}",
+        "ca_path": pki.ca_cert}, **extra)}
+    return entry
+
+
+def test_extend_use_a_remote_site_reuse_drop_and_check_mode(h4, pki, run_playbook):
+    reuse = {"token": "{{ vcda.session.token }}"}
+    drop_c = [{"site": "site-c", "state": "absent"}]
+    run = run_playbook({"tasks": [
+        task("login and extend", base(h4, pki, sites=[SITE_B_API_TOKEN, SITE_C_VCD], **VCD_LOGIN),
+             register="vcda"),
+        site_call(pki, "vapps of site-b", "site-b"),
+        task("reuse with the same sites", base(h4, pki, sites=[SITE_B_API_TOKEN, SITE_C_VCD], **reuse)),
+        dict(task("check drop", base(h4, pki, sites=drop_c, **reuse)), check_mode=True),
+        task("drop site-c", base(h4, pki, sites=drop_c, **reuse)),
+        task("drop site-c again", base(h4, pki, sites=drop_c, **reuse)),
+        site_call(pki, "vapps of site-c after the drop", "site-c", status_code=401),
+        dict(task("check extend", base(h4, pki, sites=[SITE_C_VCD], **reuse)), check_mode=True),
+        task("logout", base(h4, pki, state="absent", **reuse)),
+    ]})
+    assert run.rc == 0, run.output
+    local, site_b, site_c = ({"site": "site-a", "org": "acme"}, {"site": "site-b", "org": "acme-dr"},
+                             {"site": "site-c", "org": "acme"})
+    login = run.result("login and extend")
+    assert login["changed"] is True and login["logged_in"] is True
+    assert login["extended_sites"] == ["site-b", "site-c"] and login["dropped_sites"] == []
+    assert login["session"]["authenticated_sites"] == [local, site_b, site_c]
+    assert run.result("vapps of site-b")["json"][0]["site"] == "site-b"
+    reused = run.result("reuse with the same sites")
+    assert (reused["changed"], reused["logged_in"], reused["extended_sites"]) == (False, False, [])
+    checked = run.result("check drop")
+    assert checked["changed"] is True and checked["dropped_sites"] == ["site-c"]
+    assert checked["session"]["authenticated_sites"] == [local, site_b, site_c]
+    dropped = run.result("drop site-c")
+    assert dropped["changed"] is True and dropped["session"]["authenticated_sites"] == [local, site_b]
+    again = run.result("drop site-c again")
+    assert again["changed"] is False and again["dropped_sites"] == []
+    assert run.result("vapps of site-c after the drop")["status"] == 401
+    check_extend = run.result("check extend")
+    assert check_extend["changed"] is True and check_extend["extended_sites"] == ["site-c"]
+    # Only the first task extended, and only "drop site-c" dropped: reuse and check mode sent nothing.
+    assert extend_bodies(h4) == [
+        {"type": "apiToken", "site": "site-b", "token": REMOTE_API_TOKEN, "org": "acme-dr"},
+        {"type": "credentials", "site": "site-c", "vcdUsername": "tenant-admin@acme", "vcdPassword": "Tenant1!"}]
+    assert [r.path for r in h4.requests if r.method == "DELETE"] == ["/sessions/site-c", "/sessions"]
+    assert all(r.headers.get("X-VCAV-Auth") == login["session"]["token"] for r in h4.requests[1:])
+    assert (h4.logins, h4.extensions, h4.shrinks, h4.open_sessions) == (1, 2, 1, 0)
+
+
+def test_extend_with_each_type_on_each_release(releases, pki, run_playbook):
+    tasks = []
+    for release, sim in releases.items():
+        for extend_type, (creds, _known) in EXTENSIONS.items():
+            site = dict(creds, site="site-b", type=extend_type)
+            tasks.append(task("%s %s" % (release, extend_type),
+                              base(sim, pki, sites=[site], retries=0, **VCD_LOGIN), ignore_errors=True))
+    run = run_playbook({"tasks": tasks})
+    assert run.rc == 0, run.output
+    wire = {"vcd": "credentials", "vcd_cookie": "cookie", "vcd_token": "accessToken", "multisite": "multisite",
+            "vcd_api_token": "apiToken"}
+    for release, sim in releases.items():
+        sent = []
+        for extend_type, (_creds, known) in EXTENSIONS.items():
+            result = run.result("%s %s" % (release, extend_type))
+            sent.append(wire[extend_type])
+            if release in known:
+                assert result.get("failed") is not True, (release, extend_type, result.get("msg"))
+                assert result["session"]["authenticated_sites"][-1]["site"] == "site-b"
+                if extend_type == "vcd_token" and release in ("4.1", "4.2"):
+                    sent.append("vcdAccessToken")  # refused as accessToken, then sent in the 4.1/4.2 form
+            else:
+                assert result["failed"] is True and result["status"] == 400, (release, extend_type)
+                assert "to site 'site-b'" in result["msg"]
+                assert result["msg"].endswith("The session the login opened was logged out again")
+                if extend_type == "vcd_token":
+                    sent.append("vcdAccessToken")
+        assert [b["type"] for b in extend_bodies(sim)] == sent, release
+        successes = sum(1 for _creds, known in EXTENSIONS.values() if release in known)
+        assert (sim.logins, sim.extensions, sim.open_sessions) == (len(EXTENSIONS), successes, successes)
+    assert "Cookie logins exist only" in run.result("4.7 vcd_cookie")["msg"]
+    assert "Multisite extensions exist only in VCDA 4.2 and later" in run.result("4.1 multisite")["msg"]
+
+
+def test_a_failed_extension_logs_out_only_the_session_it_opened(h4, pki, run_playbook):
+    wrong = dict(SITE_C_VCD, password="Wrong-Site-Pw-1")
+    run = run_playbook({"tasks": [
+        task("fresh, wrong password", base(h4, pki, sites=[wrong], **LOGINS["sso"]), ignore_errors=True),
+        task("fresh, unknown site", base(h4, pki, sites=[dict(SITE_C_VCD, site="site-z")], **LOGINS["sso"]),
+             ignore_errors=True),
+        task("login", base(h4, pki, **LOGINS["sso"]), register="vcda"),
+        task("reused, wrong password", base(h4, pki, token="{{ vcda.session.token }}", sites=[wrong]),
+             ignore_errors=True),
+    ]})
+    assert run.rc == 0, run.output
+    fresh = run.result("fresh, wrong password")
+    assert fresh["msg"] == (
+        "VCDA extension of the session on 127.0.0.1:%d to site 'site-c' as 'tenant-admin@acme' failed: HTTP 401 "
+        "RemoteAuthenticationFailure: Authentication to site 'site-c' failed. Site 'site-c' refused the credentials: "
+        "check them against that site's Cloud Director. The session the login opened was logged out again" % h4.port)
+    assert (fresh["status"], fresh["error_type"]) == (401, "RemoteAuthenticationFailure")
+    assert "session" not in fresh
+    unknown = run.result("fresh, unknown site")
+    assert unknown["status"] == 400 and "to site 'site-z'" in unknown["msg"]
+    assert unknown["msg"].endswith("The session the login opened was logged out again")
+    reused = run.result("reused, wrong password")
+    assert reused["status"] == 401 and "to site 'site-c'" in reused["msg"]
+    assert "logged out" not in reused["msg"]
+    assert list(h4.sessions) == [run.result("login")["session"]["token"]]
+    assert (h4.logins, h4.logouts, h4.failed_extensions) == (3, 2, 2)
+    assert "Wrong-Site-Pw-1" not in run.output
+
+
+def test_sites_options_are_checked_before_any_request(h4, pki, run_playbook):
+    cases = {
+        "no type": [{"site": "site-b", "vcd_api_token": "t0ken-1", "org": "acme"}],
+        "no password": [{"site": "site-b", "type": "vcd", "username": "a@acme"}],
+        "no org": [{"site": "site-b", "type": "multisite"}],
+        "extra option": [{"site": "site-b", "type": "multisite", "org": "acme", "vcd_cookie": "c00kie-1"}],
+        "user without org": [{"site": "site-b", "type": "vcd", "username": "admin", "password": "pw-1"}],
+        "twice": [{"site": "site-b", "state": "absent"}, {"site": "site-b", "state": "absent"}],
+        "empty site": [{"site": " ", "state": "absent"}],
+        "unknown type": [{"site": "site-b", "type": "saml"}],
+    }
+    tasks = [task(name, base(h4, pki, sites=sites, **LOGINS["sso"]), ignore_errors=True)
+             for name, sites in cases.items()]
+    tasks.append(task("with state absent", base(h4, pki, state="absent", token="abc", sites=cases["twice"][:1]),
+                      ignore_errors=True))
+    run = run_playbook({"tasks": tasks})
+    msg = dict((name, run.result(name)["msg"]) for name in list(cases) + ["with state absent"])
+    assert msg["no type"] == ("sites entry 'site-b' needs type, how to authenticate to that site: one of vcd, "
+                              "vcd_token, vcd_api_token, multisite, vcd_cookie")
+    assert msg["no password"] == "sites entry 'site-b': type=vcd needs password, which is missing or empty"
+    assert msg["no org"] == "sites entry 'site-b': type=multisite needs org, which is missing or empty"
+    assert msg["extra option"] == ("sites entry 'site-b': vcd_cookie is not used by type=multisite: remove it, or "
+                                   "choose the type it belongs to")
+    assert "sites entry 'site-b': type=vcd needs username as user@org" in msg["user without org"]
+    assert msg["twice"] == "sites names site 'site-b' more than once: give each site once"
+    assert msg["empty site"].startswith("sites has an entry with an empty site")
+    assert "saml" in msg["unknown type"] and "sites" in msg["unknown type"]
+    assert msg["with state absent"].startswith("sites cannot be used with state=absent")
+    assert h4.requests == []
+    assert "c00kie-1" not in run.output and "pw-1" not in run.output
+
+
+def test_the_role_with_a_multi_site_session_h4(h4, pki, run_playbook, tmp_path):
+    downstream = write_tasks(tmp_path, "downstream.yml", [
+        about(pki),
+        {"name": "vapps of site-b", "ansible.builtin.uri": {
+            "url": "{{ h4_session.url }}/inventory/vapps?site=site-b", "headers": "{{ h4_session.headers }}",
+            "ca_path": pki.ca_cert}, "register": "site_b_vapps"},
+        {"name": "show the sites", "ansible.builtin.debug": {
+            "msg": "{{ h4_session.authenticated_sites | map(attribute='site') | join(',') }}|"
+                   "{{ site_b_vapps.json[0].site }}"}},
+    ])
+    session_h4 = dict(base(h4, pki), auth_type="vcd_api_token", vcd_api_token=VCD_API_TOKEN, org="acme",
+                      sites=[SITE_B_API_TOKEN])
+    run = run_playbook({"roles": [{"role": "sessionkit.vmware.session",
+                                   "vars": {"session_h4": session_h4, "session_tasks": downstream}}]})
+    assert run.rc == 0, run.output
+    assert run.result("sessionkit.vmware.session : show the sites")["msg"] == "site-a,site-b|site-b"
+    assert (h4.logins, h4.extensions, h4.logouts, h4.open_sessions) == (1, 1, 1, 0)
+    assert REMOTE_API_TOKEN not in run.output and VCD_API_TOKEN not in run.output
