@@ -78,14 +78,14 @@ def check_auth_options(params):
         if params[option] and option not in needed + optional:
             raise OptionError("%s is not used by auth_type=%s%s: remove it, or choose the auth_type it belongs to"
                               % (option, auth_type, _ENV_HINT.get(option, "")))
-    if auth_type == "vcd":
-        _check_vcd_user(params["username"], "auth_type=vcd")
+    if auth_type == "vcd" and not _is_vcd_user(params["username"]):
+        raise OptionError("auth_type=vcd needs username as user@org, such as admin@acme; got '%s'"
+                          % clean_text(params["username"]))
 
 
-def _check_vcd_user(username, what):
+def _is_vcd_user(username):
     user, _at, org = username.rpartition("@")
-    if not user or not org:
-        raise OptionError("%s needs username as user@org, such as admin@acme; got '%s'" % (what, clean_text(username)))
+    return bool(user and org)
 
 
 def check_site_options(sites):
@@ -113,8 +113,9 @@ def check_site_options(sites):
             if entry[option] and option not in needed + optional:
                 raise OptionError("sites entry '%s': %s is not used by type=%s: remove it, or choose the type it "
                                   "belongs to" % (clean_text(site), option, extend_type))
-        if extend_type == "vcd":
-            _check_vcd_user(entry["username"], "sites entry '%s': type=vcd" % clean_text(site))
+        if extend_type == "vcd" and not _is_vcd_user(entry["username"]):
+            raise OptionError("sites entry '%s': type=vcd needs username as user@org, such as admin@acme; got '%s'"
+                              % (clean_text(site), clean_text(entry["username"])))
 
 
 def _new_nonce():
