@@ -294,8 +294,10 @@ class H4Sessions(object):
             response = self.client.request("POST", "/sessions/extend", headers=headers, json_body=extend_body(entry),
                                            idempotent=True)
             if response.status == 400 and entry["type"] == "vcd_token":
-                response = self.client.request("POST", "/sessions/extend", headers=headers,
-                                               json_body=extend_body(entry, legacy=True), idempotent=True)
+                legacy = self.client.request("POST", "/sessions/extend", headers=headers,
+                                             json_body=extend_body(entry, legacy=True), idempotent=True)
+                # A 400 to both forms is best explained by the answer to the current one.
+                response = response if legacy.status == 400 else legacy
         if response.status != 200:
             error = self._error(response, action, entry["type"])
             if error.error_type == "RemoteAuthenticationFailure":

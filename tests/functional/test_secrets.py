@@ -1,6 +1,7 @@
 # No secret in the output: every scenario at -vvv with known, unique secrets. Passwords, SAML assertions and the
-# Cloud Director tokens, API tokens and cookies (for a login or a site extension) must appear nowhere; a session token only in the success result of a
-# vapi_session/h4_session task (which returns it by design); and with the role's session_hide_secrets, nowhere.
+# Cloud Director tokens, API tokens and cookies (for a login or a site extension) must appear nowhere; a session
+# token only in the success result of a vapi_session/h4_session task (which returns it by design); and with the
+# role's session_hide_secrets, nowhere.
 
 import re
 
