@@ -97,9 +97,9 @@ def types_of(table, release):
 
 def versions_of(release):
     """The media type versions a release accepts: those of its major version up to itself ("3" only on 3.x)."""
-    major, key = release.split(".")[0], _version_key(release)
-    return [v for v in KNOWN_VERSIONS if v.split(".")[0] == major and _version_key(v) <= key
-            and (major == "3" or "." in v)]
+    key = _version_key(release)
+    return [v for v in KNOWN_VERSIONS if _version_key(v)[0] == key[0] and _version_key(v) <= key
+            and (key[0] == 3 or "." in v)]
 
 
 def _identities(value):
@@ -356,8 +356,8 @@ class H4Simulator(SimServer):
             "apiToken": lambda d, s: self._api_token_org(_field(d, "token", str), _field(d, "org", str)),
         }.get(extend_type) if isinstance(extend_type, str) else None
         if check is None or extend_type not in known:
-            raise bad_input("Unknown extension type %s: expected one of %s." % (json.dumps(extend_type),
-                                                                              ", ".join(known)))
+            raise bad_input("Unknown extension type %s: expected one of %s."
+                            % (json.dumps(extend_type), ", ".join(known)))
         site = _field(data, "site", str)
         if site == self.site or site not in self.peer_sites:
             raise bad_input("Site '%s' is not a remote site of %s: expected one of %s."
