@@ -3,6 +3,7 @@
     python tests/simulators/run.py pki DIR
         make (or reuse) the test PKI in DIR and print its paths as JSON
     python tests/simulators/run.py serve --kind vapi|h4 --cert F --key F [--port 0] [--url-file F] [--max-sessions N]
+        [--release 4.7] [--vcd-api-token TOKEN[=USER@ORG]]...
         serve until SIGTERM or SIGINT; write the base URL to --url-file once listening; log one line per request to
         stderr (method, path, status: never header values or bodies). GET /_sim/stats returns the counters as JSON,
         POST /_sim/reset clears them.
@@ -41,6 +42,9 @@ def main(argv=None):
     serve.add_argument("--max-sessions", type=int)
     serve.add_argument("--legacy-only", action="store_true", help="vapi: answer /api/... with 404 like vcsim")
     serve.add_argument("--flavour", choices=("cloud", "manager"), default="cloud", help="h4: which API flavour")
+    serve.add_argument("--vcd-api-token", action="append", default=[], metavar="TOKEN[=USER@ORG]",
+                       help="h4: a Cloud Director API token the vcdApiToken login and apiToken extension accept")
+    serve.add_argument("--release", default="4.7", help="h4: the VCDA release whose login and extend types to know")
 
     args = parser.parse_args(argv)
     if args.command == "pki":
@@ -51,13 +55,22 @@ def main(argv=None):
     return serve_until_signalled(args)
 
 
+def _token_identity(value):
+    """TOKEN=USER@ORG, or a bare TOKEN that stands for the simulator's default Cloud Director user."""
+    from simulators.h4 import DEFAULT_VCD_IDENTITY
+
+    token, _sep, identity = value.partition("=")
+    return token, identity or DEFAULT_VCD_IDENTITY
+
+
 def serve_until_signalled(args):
     if args.kind == "vapi":
         sim = VapiSimulator(args.cert, args.key, legacy_only=args.legacy_only, host=args.host, port=args.port,
                             max_sessions=args.max_sessions)
     else:
         sim = H4Simulator(args.cert, args.key, flavour=args.flavour, host=args.host, port=args.port,
-                          max_sessions=args.max_sessions)
+                          max_sessions=args.max_sessions, release=args.release,
+                          vcd_api_tokens=dict(_token_identity(value) for value in args.vcd_api_token))
     sim.request_logger = print_request_line(args.kind)
 
     stop = threading.Event()
