@@ -15,8 +15,9 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import (
     parse_h4_error,
     response_error,
 )
+from ansible_collections.sessionkit.vmware.plugins.module_utils._guard import SessionGuard
 from ansible_collections.sessionkit.vmware.plugins.module_utils._http import check_header_value
-from ansible_collections.sessionkit.vmware.plugins.module_utils._options import http_client
+from ansible_collections.sessionkit.vmware.plugins.module_utils._options import connection_options, http_client
 from ansible_collections.sessionkit.vmware.plugins.module_utils._session import ensure_session, log_out_orphan
 
 TOKEN_HEADER = "X-VCAV-Auth"
@@ -192,6 +193,10 @@ class H4Sessions(object):
             return self.client.resent_after_reaching
         raise self._error(response, action)
 
+    def connection(self):
+        return dict(connection_options(self.client), api_version=self.api_version,
+                    operation_id=self.params["operation_id"])
+
     def result(self, token, details):
         version = details["api_version"]
         return {
@@ -203,6 +208,18 @@ class H4Sessions(object):
             "authenticated_sites": details["authenticated_sites"],
             "api_version": version,
         }
+
+
+def log_out(connection, token):
+    """Log out ``token`` with the options a record kept (see H4Sessions.connection); whether a session was ended."""
+    params = dict((name, None) for name in CREDENTIAL_OPTIONS + ("token",))
+    params.update(connection)
+    sessions = H4Sessions(http_client(connection), params)
+    sessions.secrets.append(token)
+    try:
+        return sessions.logout(token)
+    finally:
+        sessions.client.close()
 
 
 def h4_session(params, check_mode):
@@ -223,4 +240,5 @@ def h4_session(params, check_mode):
         else:
             raise
     sessions = H4Sessions(http_client(params), params)
-    return ensure_session(sessions, params["state"], token, check_mode, "h4_session", can_login)
+    return ensure_session(sessions, params["state"], token, check_mode, "h4_session", can_login,
+                          SessionGuard("h4", params, log_out), params["set_facts"])
