@@ -21,7 +21,8 @@ description:
     controller never log out each other's sessions.
   - A record whose logout fails (the server cannot be reached, or its O(sessionkit.vmware.vapi_session#module:ca_path)
     is gone) is kept, for a later try.
-  - Run it on the controller that ran the logins, for example with C(delegate_to=localhost) and C(run_once=true).
+  - Run it on the controller that ran the logins, for example with C(delegate_to=localhost) and C(run_once=true). The
+    C(cleanup) entry point of the role P(sessionkit.vmware.session#role) does that.
 author:
   - sessionkit maintainers (@sessionkit)
 requirements:
@@ -55,10 +56,10 @@ EXAMPLES = r"""
   delegate_to: localhost
   run_once: true
 
-- name: The same through the role
-  ansible.builtin.include_role:
-    name: sessionkit.vmware.session
-    tasks_from: cleanup
+- name: Only count them (check mode)
+  sessionkit.vmware.session_cleanup:
+  check_mode: true
+  register: stale_sessions
 """
 
 RETURN = r"""
@@ -96,8 +97,12 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._guard import gu
 from ansible_collections.sessionkit.vmware.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
 
 
+def argument_spec():
+    return guard_dir_option()
+
+
 def main():
-    module = AnsibleModule(argument_spec=guard_dir_option(), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     if REQUESTS_IMPORT_ERROR:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
     module.exit_json(**clean_up(module.params["guard_dir"], module.check_mode))
