@@ -366,8 +366,18 @@ class SessionGuard(object):
         record = Record(self.guard_dir, {"api": self.api, "connection": connection, "token": token,
                                          "owner": self.owner, "guard": None, "host": host_identity(),
                                          "opened": int(time.time())})
-        record.save()
-        record.data["guard"] = spawn_guard(record, self.logout)
+        try:
+            record.save()
+        except (IOError, OSError) as error:
+            warn("guard: the session could not be recorded in guard_dir '%s' (%s), so it is not guarded; an "
+                 "interrupted run leaves it open" % (self.guard_dir, error.strerror))
+            return
+        try:
+            record.data["guard"] = spawn_guard(record, self.logout)
+        except (IOError, OSError) as error:
+            warn("guard: no guard process could be started (%s); the session is recorded, and a later guarded login "
+                 "or session_cleanup logs it out once this run has ended" % error.strerror)
+            return
         if record.exists():
             record.save()
 

@@ -224,3 +224,25 @@ def test_an_unguarded_login_writes_nothing(tmp_path):
     guard.prepare()
     guard.start("token", {})
     assert not (tmp_path / "guard").exists()
+
+
+def test_a_record_that_cannot_be_written_leaves_the_session_unguarded_with_a_warning(tmp_path, monkeypatch):
+    warned = []
+    monkeypatch.setattr(_guard, "warn", warned.append)
+    guard = _guard.SessionGuard("vapi", {"guard": True, "guard_dir": str(tmp_path / "missing")}, None)
+    guard.owner = _guard.process_identity(os.getpid())
+    guard.start("secret-token", {})
+    assert len(warned) == 1 and "could not be recorded in guard_dir" in warned[0]
+    assert "secret-token" not in warned[0]
+    assert not (tmp_path / "missing").exists()
+
+
+def test_without_an_owner_a_guarded_login_warns_and_writes_nothing(tmp_path, monkeypatch):
+    warned = []
+    monkeypatch.setattr(_guard, "warn", warned.append)
+    monkeypatch.setattr(_guard, "find_owner", lambda: None)
+    guard = _guard.SessionGuard("vapi", {"guard": True, "guard_dir": str(tmp_path / "guard")}, None)
+    guard.prepare()
+    guard.start("secret-token", {})
+    assert len(warned) == 1 and "guard: true has no effect here" in warned[0]
+    assert not (tmp_path / "guard").exists()
