@@ -273,7 +273,7 @@ class _Shield(object):
         return False
 
 
-def _detach():
+def _detach(keep):
     """In the guard: let go of every inherited descriptor, so that ansible does not wait for the guard's end of the
     module's output pipe (the guard left the run's session and process group before, out of a Ctrl-C's reach)."""
     gc.collect()  # objects holding descriptors closed below must not close a reused number later
@@ -286,52 +286,66 @@ def _detach():
     except OSError:
         descriptors = range(3, 1024)
     for number in descriptors:
-        if number > 2:
+        if number > 2 and number != keep:
             try:
                 os.close(number)
             except OSError:
                 pass
 
 
-def _watch(record, logout, poll=POLL_SECONDS):
-    """The guard's life: wait for the record to go (a normal logout) or the owner to end (log out)."""
+def _watch(record, logout, go, poll=POLL_SECONDS):
+    """The guard's life: wait for the record to go (a normal logout) or the owner to end (log out).
+
+    ``go`` is the pipe on which the module says the record is written (``1``) or could not be (``0``). When the
+    module dies before saying either, the guard still holds the session in memory and logs it out when the owner ends.
+    """
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    while record.exists():
+    with os.fdopen(go, "rb") as pipe:
+        word = pipe.read(1)
+    if word == b"0":
+        return
+    recorded = word == b"1"
+    while not recorded or record.exists():
         if not is_alive(record.data["owner"]):
-            if record.exists():
+            if not recorded or record.exists():
                 log_out_record(record, {record.data["api"]: logout})
             return
         time.sleep(poll)
 
 
 def spawn_guard(record, logout):
-    """Start a detached process that logs ``record``'s session out when its owner ends; its identity or None.
+    """Record ``record`` with a detached guard process that logs its session out when its owner ends.
 
-    A double fork: the guard is nobody's child but init's, so no run waits for it. Everything the guard calls must
-    be imported before this point, because the module's files are deleted once the module returns.
+    The guard is forked first, so that the record is written once, already naming it; it waits until then. One fork,
+    not the classic two: the module exits within milliseconds, after which init adopts (and reaps) the guard, and the
+    module need not wait for an intermediate process. Everything the guard calls must be imported before this point,
+    because the module's files are deleted once the module returns. OSError when the record cannot be written (the
+    guard is then told to exit) or no process can be started.
     """
     read_end, write_end = os.pipe()
-    first = os.fork()
-    if first == 0:
+    try:
+        guard = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        raise
+    if guard == 0:
         try:
-            os.close(read_end)
+            os.close(write_end)
             os.setsid()
-            guard = os.fork()
-            if guard == 0:
-                try:
-                    os.close(write_end)
-                    _detach()
-                    _watch(record, logout)
-                finally:
-                    os._exit(0)
-            os.write(write_end, str(guard).encode("ascii"))
+            _detach(read_end)
+            _watch(record, logout, read_end)
         finally:
             os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        answer = pipe.read()
-    os.waitpid(first, 0)
-    return process_identity(int(answer)) if answer.isdigit() else None
+    os.close(read_end)
+    with os.fdopen(write_end, "wb", buffering=0) as pipe:
+        record.data["guard"] = process_identity(guard)
+        try:
+            record.save()
+        except BaseException:
+            pipe.write(b"0")
+            raise
+        pipe.write(b"1")
 
 
 class SessionGuard(object):
@@ -367,19 +381,11 @@ class SessionGuard(object):
                                          "owner": self.owner, "guard": None, "host": host_identity(),
                                          "opened": int(time.time())})
         try:
-            record.save()
+            spawn_guard(record, self.logout)
         except (IOError, OSError) as error:
-            warn("guard: the session could not be recorded in guard_dir '%s' (%s), so it is not guarded; an "
-                 "interrupted run leaves it open" % (self.guard_dir, error.strerror))
-            return
-        try:
-            record.data["guard"] = spawn_guard(record, self.logout)
-        except (IOError, OSError) as error:
-            warn("guard: no guard process could be started (%s); the session is recorded, and a later guarded login "
-                 "or session_cleanup logs it out once this run has ended" % error.strerror)
-            return
-        if record.exists():
-            record.save()
+            warn("guard: the session could not be guarded (%s): nothing logs it out if the run is interrupted; check "
+                 "that guard_dir '%s' can be written and that this user may start another process"
+                 % (error.strerror or error, self.guard_dir))
 
     def forget(self, token):
         """After a logout: remove the session's record, which ends its guard without a second logout."""

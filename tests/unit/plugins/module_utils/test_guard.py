@@ -226,14 +226,23 @@ def test_an_unguarded_login_writes_nothing(tmp_path):
     assert not (tmp_path / "guard").exists()
 
 
-def test_a_record_that_cannot_be_written_leaves_the_session_unguarded_with_a_warning(tmp_path, monkeypatch):
-    warned = []
-    monkeypatch.setattr(_guard, "warn", warned.append)
-    guard = _guard.SessionGuard("vapi", {"guard": True, "guard_dir": str(tmp_path / "missing")}, None)
-    guard.owner = _guard.process_identity(os.getpid())
-    guard.start("secret-token", {})
-    assert len(warned) == 1 and "could not be recorded in guard_dir" in warned[0]
-    assert "secret-token" not in warned[0]
+def test_a_record_that_cannot_be_written_leaves_the_session_unguarded_and_the_guard_exits(tmp_path):
+    # In a process of its own: pytest runs threads, and forking a threaded process is unsafe.
+    script = tmp_path / "probe.py"
+    script.write_text(
+        "import os, sys\n"
+        "from ansible_collections.sessionkit.vmware.plugins.module_utils import _guard\n"
+        "_guard.warn = print\n"
+        "guard = _guard.SessionGuard('vapi', {'guard': True, 'guard_dir': sys.argv[1]}, None)\n"
+        "guard.owner = _guard.process_identity(os.getpid())\n"
+        "guard.start('secret-token', {})\n"
+        "pid, status = os.wait()\n"
+        "print('guard exited', os.WEXITSTATUS(status))\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    run = subprocess.run([sys.executable, str(script), str(tmp_path / "missing")], capture_output=True, text=True,
+                         env=env, timeout=60)
+    assert "the session could not be guarded (No such file or directory)" in run.stdout, run.stderr
+    assert "guard exited 0" in run.stdout and "secret-token" not in run.stdout
     assert not (tmp_path / "missing").exists()
 
 
