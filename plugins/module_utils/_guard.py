@@ -256,7 +256,11 @@ def sweep(guard_dir, logouts, api=None, check_mode=False, proc="/proc"):
 
 class _Shield(object):
     """Ignore SIGINT, SIGTERM and SIGHUP while a session is opened and recorded, so that an interruption cannot
-    leave a session open on the server with no record of it; the signal is not replayed: the guard takes over."""
+    leave a session open on the server with no record of it; the signal is not replayed: the guard takes over.
+    On the way out, the guard is let go, so that one whose login failed exits."""
+
+    def __init__(self, guard):
+        self.guard = guard
 
     def __enter__(self):
         self.saved = []
@@ -268,15 +272,16 @@ class _Shield(object):
         return self
 
     def __exit__(self, *exc):
+        self.guard.close()
         for number, handler in self.saved:
             signal.signal(number, handler if handler is not None else signal.SIG_DFL)
         return False
 
 
 def _detach(keep):
-    """In the guard: let go of every inherited descriptor, so that ansible does not wait for the guard's end of the
-    module's output pipe (the guard left the run's session and process group before, out of a Ctrl-C's reach)."""
-    gc.collect()  # objects holding descriptors closed below must not close a reused number later
+    """In the guard: let go of every inherited descriptor but ``keep``, first of all the module's output pipes, so
+    that ansible does not wait for the guard's end of them (the guard left the run's session and process group
+    before, out of a Ctrl-C's reach)."""
     null = os.open(os.devnull, os.O_RDWR)
     for number in (0, 1, 2):
         if number != null:
@@ -291,36 +296,36 @@ def _detach(keep):
                 os.close(number)
             except OSError:
                 pass
+    # An object of the module's that held a closed descriptor must never be finalized, or it would close a reused
+    # number under the guard's own connection: the module's objects stay referenced from this stack, and with the
+    # cycle collector off, nothing finalizes them. (A full collection would also cost the guard tens of ms of CPU.)
+    gc.disable()
 
 
-def _watch(record, logout, go, poll=POLL_SECONDS):
-    """The guard's life: wait for the record to go (a normal logout) or the owner to end (log out).
-
-    ``go`` is the pipe on which the module says the record is written (``1``) or could not be (``0``). When the
-    module dies before saying either, the guard still holds the session in memory and logs it out when the owner ends.
-    """
+def _watch(guard_dir, logout, handover, poll=POLL_SECONDS):
+    """The guard's life: receive the session's record, then wait for the record to go (a normal logout) or the
+    owner to end (log out). Nothing received (the login failed, or its record could not be written): exit."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    with os.fdopen(go, "rb") as pipe:
-        word = pipe.read(1)
-    if word == b"0":
+    with os.fdopen(handover, "rb") as pipe:
+        text = pipe.read()
+    if not text:
         return
-    recorded = word == b"1"
-    while not recorded or record.exists():
+    record = Record(guard_dir, json.loads(text.decode("utf-8")))
+    while record.exists():
         if not is_alive(record.data["owner"]):
-            if not recorded or record.exists():
+            if record.exists():
                 log_out_record(record, {record.data["api"]: logout})
             return
         time.sleep(poll)
 
 
-def spawn_guard(record, logout):
-    """Record ``record`` with a detached guard process that logs its session out when its owner ends.
+def fork_guard(guard_dir, logout):
+    """Start a guard before the login: (its identity, the pipe to hand it the record on).
 
-    The guard is forked first, so that the record is written once, already naming it; it waits until then. One fork,
-    not the classic two: the module exits within milliseconds, after which init adopts (and reaps) the guard, and the
-    module need not wait for an intermediate process. Everything the guard calls must be imported before this point,
-    because the module's files are deleted once the module returns. OSError when the record cannot be written (the
-    guard is then told to exit) or no process can be started.
+    Forked before the login so that the guard leaves the module's output pipes (which ansible reads to their end)
+    while the login is on the wire, not after the module's answer. One fork, not the classic two: the module exits
+    within seconds, after which init adopts (and reaps) the guard. Everything the guard calls must be imported
+    before this point, because the module's files are deleted once the module returns.
     """
     read_end, write_end = os.pipe()
     try:
@@ -334,22 +339,16 @@ def spawn_guard(record, logout):
             os.close(write_end)
             os.setsid()
             _detach(read_end)
-            _watch(record, logout, read_end)
+            _watch(guard_dir, logout, read_end)
         finally:
             os._exit(0)
     os.close(read_end)
-    with os.fdopen(write_end, "wb", buffering=0) as pipe:
-        record.data["guard"] = process_identity(guard)
-        try:
-            record.save()
-        except BaseException:
-            pipe.write(b"0")
-            raise
-        pipe.write(b"1")
+    return process_identity(guard), os.fdopen(write_end, "wb")
 
 
 class SessionGuard(object):
-    """The module's side of the guard: where records live and what logs a session out, for one API."""
+    """The module's side of the guard, for one API: where records live, what logs a session out, and the guard
+    forked for the login under way."""
 
     def __init__(self, api, params, logout):
         self.api = api
@@ -357,9 +356,11 @@ class SessionGuard(object):
         self.guard_dir = params["guard_dir"]
         self.logout = logout
         self.owner = None
+        self.guard = None
+        self.handover = None
 
     def prepare(self):
-        """Before a login: find the run that owns it and sweep the stale records of this API."""
+        """Before a login: find the run that owns it, sweep the stale records of this API, and fork the guard."""
         if not self.enabled:
             return
         self.owner = find_owner()
@@ -369,23 +370,42 @@ class SessionGuard(object):
             return
         make_guard_dir(self.guard_dir)
         sweep(self.guard_dir, {self.api: self.logout}, self.api)
+        try:
+            self.guard, self.handover = fork_guard(self.guard_dir, self.logout)
+        except (IOError, OSError) as error:
+            self._not_guarded(error)
+
+    def _not_guarded(self, error):
+        warn("guard: the session could not be guarded (%s): nothing logs it out if the run is interrupted; check "
+             "that guard_dir '%s' can be written and that this user may start another process"
+             % (error.strerror or error, self.guard_dir))
 
     def shield(self):
-        return _Shield()
+        return _Shield(self)
 
     def start(self, token, connection):
-        """Record a session this module just opened, and start its guard."""
-        if self.owner is None:
+        """Record a session this module just opened, and hand the record to its guard."""
+        if self.handover is None:
             return
         record = Record(self.guard_dir, {"api": self.api, "connection": connection, "token": token,
-                                         "owner": self.owner, "guard": None, "host": host_identity(),
+                                         "owner": self.owner, "guard": self.guard, "host": host_identity(),
                                          "opened": int(time.time())})
         try:
-            spawn_guard(record, self.logout)
+            record.save()
+            self.handover.write(json.dumps(record.data).encode("utf-8"))
         except (IOError, OSError) as error:
-            warn("guard: the session could not be guarded (%s): nothing logs it out if the run is interrupted; check "
-                 "that guard_dir '%s' can be written and that this user may start another process"
-                 % (error.strerror or error, self.guard_dir))
+            record.remove()
+            self._not_guarded(error)
+        self.close()
+
+    def close(self):
+        """Let the guard go: with nothing handed over (a failed login), it exits."""
+        if self.handover is not None:
+            try:
+                self.handover.close()
+            except (IOError, OSError):
+                pass  # the guard is gone; its record, if any, is the sweep's
+            self.handover = None
 
     def forget(self, token):
         """After a logout: remove the session's record, which ends its guard without a second logout."""

@@ -227,15 +227,19 @@ def test_an_unguarded_login_writes_nothing(tmp_path):
 
 
 def test_a_record_that_cannot_be_written_leaves_the_session_unguarded_and_the_guard_exits(tmp_path):
+    """The guard, forked before the login, exits when it is handed no record."""
     # In a process of its own: pytest runs threads, and forking a threaded process is unsafe.
     script = tmp_path / "probe.py"
     script.write_text(
         "import os, sys\n"
         "from ansible_collections.sessionkit.vmware.plugins.module_utils import _guard\n"
         "_guard.warn = print\n"
+        "_guard.find_owner = lambda: _guard.process_identity(os.getpid())\n"
         "guard = _guard.SessionGuard('vapi', {'guard': True, 'guard_dir': sys.argv[1]}, None)\n"
-        "guard.owner = _guard.process_identity(os.getpid())\n"
-        "guard.start('secret-token', {})\n"
+        "guard.prepare()\n"
+        "os.rmdir(sys.argv[1])\n"
+        "with guard.shield():\n"
+        "    guard.start('secret-token', {})\n"
         "pid, status = os.wait()\n"
         "print('guard exited', os.WEXITSTATUS(status))\n")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
@@ -244,6 +248,27 @@ def test_a_record_that_cannot_be_written_leaves_the_session_unguarded_and_the_gu
     assert "the session could not be guarded (No such file or directory)" in run.stdout, run.stderr
     assert "guard exited 0" in run.stdout and "secret-token" not in run.stdout
     assert not (tmp_path / "missing").exists()
+
+
+def test_a_failed_login_lets_its_guard_go(tmp_path):
+    script = tmp_path / "probe.py"
+    script.write_text(
+        "import os, sys\n"
+        "from ansible_collections.sessionkit.vmware.plugins.module_utils import _guard\n"
+        "_guard.find_owner = lambda: _guard.process_identity(os.getpid())\n"
+        "guard = _guard.SessionGuard('vapi', {'guard': True, 'guard_dir': sys.argv[1]}, None)\n"
+        "guard.prepare()\n"
+        "try:\n"
+        "    with guard.shield():\n"
+        "        raise RuntimeError('login failed')\n"
+        "except RuntimeError:\n"
+        "    pass\n"
+        "pid, status = os.wait()\n"
+        "print(pid == guard.guard['pid'], os.listdir(sys.argv[1]))\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    run = subprocess.run([sys.executable, str(script), str(tmp_path / "guard")], capture_output=True, text=True,
+                         env=env, timeout=60)
+    assert run.stdout.strip() == "True []", run.stderr
 
 
 def test_without_an_owner_a_guarded_login_warns_and_writes_nothing(tmp_path, monkeypatch):
