@@ -248,8 +248,8 @@ def test_after_kill_9_the_cleanup_logs_the_session_out(entry, scenario, vapi, pk
     if entry == "module":
         task = {"name": "clean up", CLEANUP: {"guard_dir": str(scenario.guard_dir)}, "register": "cleanup"}
     else:
-        task = {"name": "clean up", "ansible.builtin.include_role": {"name": "sessionkit.vmware.session",
-                                                                       "tasks_from": "cleanup"},
+        role = {"name": "sessionkit.vmware.session", "tasks_from": "cleanup"}
+        task = {"name": "clean up", "ansible.builtin.include_role": role,
                 "vars": {"session_guard_dir": str(scenario.guard_dir)}}
     check = dict(task, check_mode=True, name="clean up in check mode")
     report = {"name": "report", "ansible.builtin.debug": {"var": "cleanup"}}
@@ -267,10 +267,8 @@ def test_after_kill_9_the_cleanup_logs_the_session_out(entry, scenario, vapi, pk
 def test_two_runs_at_once_never_log_out_each_others_sessions(scenario, vapi, pki):
     flag = scenario.tmp_path / "go"
     killed = scenario.start([vapi_login(scenario, vapi, pki), long_task()], name="killed.yml")
-    kept = scenario.start([vapi_login(scenario, vapi, pki),
-                           {"name": "wait for the flag", "ansible.builtin.wait_for": {"path": str(flag),
-                                                                                     "timeout": 240}},
-                           vapi_logout(scenario, vapi, pki)], name="kept.yml")
+    wait = {"name": "wait for the flag", "ansible.builtin.wait_for": {"path": str(flag), "timeout": 240}}
+    kept = scenario.start([vapi_login(scenario, vapi, pki), wait, vapi_logout(scenario, vapi, pki)], name="kept.yml")
     assert wait_for(lambda: len(scenario.records()) == 2 and downstream_started(scenario), 120)
     owners = dict((r["owner"]["pid"], r["token"]) for r in scenario.record_data())
     assert sorted(owners) == sorted([killed.pid, kept.pid])
@@ -333,9 +331,8 @@ def test_the_fact_cache_keeps_no_token_after_a_logout(scenario, vapi, h4, pki, t
 
 
 def test_with_set_facts_off_no_token_reaches_the_fact_cache(scenario, vapi, pki, tmp_path):
-    rc, output = scenario.run([vapi_login(scenario, vapi, pki, guard=False, set_facts=False),
-                               {"name": "set another fact", "ansible.builtin.set_fact": {"cacheable": True,
-                                                                                        "marker": "cached"}}],
+    other_fact = {"name": "set another fact", "ansible.builtin.set_fact": {"cacheable": True, "marker": "cached"}}
+    rc, output = scenario.run([vapi_login(scenario, vapi, pki, guard=False, set_facts=False), other_fact],
                               env=fact_cache_env(tmp_path))
     assert rc == 0, output
     (token,) = vapi.sessions
