@@ -29,6 +29,7 @@ requirements:
 extends_documentation_fragment:
   - sessionkit.vmware.h4_endpoint_options
   - sessionkit.vmware.transport_options
+  - sessionkit.vmware.guard_options
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.facts
   - sessionkit.vmware.session_attributes
@@ -202,8 +203,9 @@ options:
         C(no_log) on the task to keep it out of the output.
     type: str
 notes:
-  - The token is returned in RV(session) and set as the fact C(h4_session). Read it as C(ansible_facts.h4_session)
-    or from a registered result; ansible-core 2.21 deprecates reading facts as top-level variables.
+  - The token is returned in RV(session) and, unless O(set_facts=false), set as the fact C(h4_session). Read it as
+    C(ansible_facts.h4_session) or from a registered result; ansible-core 2.21 deprecates reading facts as top-level
+    variables.
   - The connection options can be set once for several tasks with C(module_defaults) and the action group
     C(group/sessionkit.vmware.h4).
   - The role P(sessionkit.vmware.session#role) logs in once, runs your tasks and always logs out.
@@ -212,6 +214,15 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: Log in with a guard that logs out if the run is interrupted, and keep the token out of the facts
+  sessionkit.vmware.h4_session:
+    hostname: vcda.example.com
+    username: administrator@vsphere.local
+    password: "{{ sso_password }}"
+    guard: true
+    set_facts: false
+  register: guarded
+
 - name: Log in with vSphere SSO credentials (auth_type sso)
   sessionkit.vmware.h4_session:
     hostname: vcda.example.com
@@ -325,7 +336,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 session:
-  description: The session, ready for later calls. Also set as the fact C(h4_session).
+  description:
+    - The session, ready for later calls. Also set as the fact C(h4_session) unless O(set_facts=false).
   returned: when O(state=present)
   type: dict
   contains:
@@ -367,13 +379,15 @@ session:
       sample: "4.7"
 ansible_facts:
   description: The facts the module sets.
-  returned: when O(state=present)
+  returned: when O(set_facts=true), except for a logout in check mode
   type: dict
   contains:
     h4_session:
       description:
-        - The same dict as RV(session). Read it as C(ansible_facts.h4_session), not as a top-level variable, which
-          ansible-core 2.21 deprecates.
+        - With O(state=present), the same dict as RV(session).
+        - With O(state=absent), a session without its token, so that it overwrites the token in a fact cache, with
+          C(token) empty, C(headers) empty and C(url).
+        - Read it as C(ansible_facts.h4_session), not as a top-level variable, which ansible-core 2.21 deprecates.
       type: dict
 logged_in:
   description: Whether this task logged in, opening the session, rather than reusing O(token).
@@ -431,6 +445,7 @@ server_messages:
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import OptionError, SessionApiError, fail_kwargs
+from ansible_collections.sessionkit.vmware.plugins.module_utils._guard import guard_options
 from ansible_collections.sessionkit.vmware.plugins.module_utils._h4 import AUTH_TYPES, EXTEND_TYPES, h4_session
 from ansible_collections.sessionkit.vmware.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
 from ansible_collections.sessionkit.vmware.plugins.module_utils._options import (
@@ -457,6 +472,7 @@ def site_options():
 def argument_spec():
     spec = h4_endpoint_options()
     spec.update(transport_options())
+    spec.update(guard_options())
     spec.update(
         auth_type=dict(type="str", default="sso", choices=list(AUTH_TYPES)),
         username=dict(type="str", fallback=(env_fallback, ["VCDA_USER"])),

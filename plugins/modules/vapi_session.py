@@ -28,6 +28,7 @@ requirements:
 extends_documentation_fragment:
   - sessionkit.vmware.vapi_endpoint_options
   - sessionkit.vmware.transport_options
+  - sessionkit.vmware.guard_options
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.facts
   - sessionkit.vmware.session_attributes
@@ -82,7 +83,7 @@ options:
     type: bool
     default: true
 notes:
-  - The token is returned in RV(session) and set as the fact C(vapi_session). Read it as
+  - The token is returned in RV(session) and, unless O(set_facts=false), set as the fact C(vapi_session). Read it as
     C(ansible_facts.vapi_session) or from a registered result; ansible-core 2.21 deprecates reading facts as
     top-level variables.
   - The connection options can be set once for several tasks with C(module_defaults) and the action group
@@ -93,6 +94,15 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: Log in with a guard that logs out if the run is interrupted, and keep the token out of the facts
+  sessionkit.vmware.vapi_session:
+    hostname: vcenter.example.com
+    username: administrator@vsphere.local
+    password: "{{ vcenter_password }}"
+    guard: true
+    set_facts: false
+  register: guarded
+
 - name: Log in to vCenter
   sessionkit.vmware.vapi_session:
     hostname: vcenter.example.com
@@ -145,7 +155,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 session:
-  description: The session, ready for later calls. Also set as the fact C(vapi_session).
+  description:
+    - The session, ready for later calls. Also set as the fact C(vapi_session) unless O(set_facts=false).
   returned: when O(state=present)
   type: dict
   contains:
@@ -179,13 +190,15 @@ session:
       sample: "2026-11-22T07:00:01.000Z"
 ansible_facts:
   description: The facts the module sets.
-  returned: when O(state=present)
+  returned: when O(set_facts=true), except for a logout in check mode
   type: dict
   contains:
     vapi_session:
       description:
-        - The same dict as RV(session). Read it as C(ansible_facts.vapi_session), not as a top-level variable, which
-          ansible-core 2.21 deprecates.
+        - With O(state=present), the same dict as RV(session).
+        - With O(state=absent), a session without its token, so that it overwrites the token in a fact cache, with
+          C(token) empty, C(headers) empty and C(url).
+        - Read it as C(ansible_facts.vapi_session), not as a top-level variable, which ansible-core 2.21 deprecates.
       type: dict
 attempts:
   description: The most tries any one request of this task needed, retries included.
@@ -223,6 +236,7 @@ server_messages:
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import OptionError, SessionApiError, fail_kwargs
+from ansible_collections.sessionkit.vmware.plugins.module_utils._guard import guard_options
 from ansible_collections.sessionkit.vmware.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
 from ansible_collections.sessionkit.vmware.plugins.module_utils._options import (
     transport_options,
@@ -234,6 +248,7 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._vapi import vap
 def argument_spec():
     spec = vapi_endpoint_options()
     spec.update(transport_options())
+    spec.update(guard_options())
     spec.update(
         username=dict(type="str", fallback=(env_fallback, ["VMWARE_USER"])),
         password=dict(type="str", no_log=True, fallback=(env_fallback, ["VMWARE_PASSWORD"])),

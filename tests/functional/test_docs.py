@@ -5,6 +5,7 @@ import importlib
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 import yaml
@@ -15,6 +16,7 @@ from simulators.h4 import H4Simulator
 from simulators.vapi import VapiSimulator
 
 MODULES = ("vapi_session", "h4_session")
+ALL_MODULES = MODULES + ("session_cleanup",)
 
 
 def ansible_doc(collections_path, tmp_path, *args):
@@ -29,8 +31,9 @@ def ansible_doc(collections_path, tmp_path, *args):
     return json.loads(done.stdout)
 
 
-@pytest.mark.parametrize("name", MODULES)
-def test_module_docs_parse_and_match_the_argument_spec(name, collections_path, tmp_path):
+def documented_and_coded(name, collections_path, tmp_path):
+    """(ansible-doc's entry, its doc, the module's argument spec), after checking that both list the same options
+    with the same types, defaults and choices."""
     data = ansible_doc(collections_path, tmp_path, "-t", "module", "sessionkit.vmware." + name)
     entry = data["sessionkit.vmware." + name]
     doc = entry["doc"]
@@ -48,6 +51,18 @@ def test_module_docs_parse_and_match_the_argument_spec(name, collections_path, t
         assert bool(documented.get("no_log")) is False  # no_log lives in the spec, not the docs
         if "choices" in rules:
             assert documented["choices"] == rules["choices"], option
+    return entry, doc, spec
+
+
+def test_cleanup_module_docs_parse_and_match_the_argument_spec(collections_path, tmp_path):
+    entry, doc, spec = documented_and_coded("session_cleanup", collections_path, tmp_path)
+    assert doc["version_added"] == "1.1.0" and doc["attributes"]["check_mode"]["support"] == "full"
+    assert {"stale", "logged_out", "already_gone", "failed", "owned"} == set(entry["return"])
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_module_docs_parse_and_match_the_argument_spec(name, collections_path, tmp_path):
+    entry, doc, spec = documented_and_coded(name, collections_path, tmp_path)
     # The shared fragments really merged: transport options, and the attributes both modules declare.
     assert {"retries", "timeout", "proxy_url", "ca_path", "validate_certs", "hostname", "port"} <= set(doc["options"])
     assert doc["attributes"]["check_mode"]["support"] == "partial"
@@ -60,7 +75,7 @@ def test_module_docs_parse_and_match_the_argument_spec(name, collections_path, t
 def test_role_docs_list_every_entry_point(collections_path, tmp_path):
     data = ansible_doc(collections_path, tmp_path, "-t", "role", "sessionkit.vmware.session")
     entry_points = data["sessionkit.vmware.session"]["entry_points"]
-    assert sorted(entry_points) == ["login", "logout", "main"]
+    assert sorted(entry_points) == ["cleanup", "login", "logout", "main"]
     main = entry_points["main"]["options"]
     assert {"session_vapi", "session_h4", "session_tasks", "session_logout", "session_hide_secrets"} <= set(main)
     assert all(name.startswith("session_") for point in entry_points.values() for name in point["options"])
@@ -95,7 +110,7 @@ def test_every_module_example_runs(vapi_with_saml, h4, h4_release_42, pki, colle
     swaps = {"vcenter.example.com": "127.0.0.1:%d" % vapi.port, "vcda.example.com": "127.0.0.1:%d" % h4.port,
              "/etc/pki/vcenter-ca.pem": pki.ca_cert, "/etc/pki/vcda-ca.pem": pki.ca_cert}
     tasks = []
-    for name in MODULES:
+    for name in ALL_MODULES:
         text = ansible_doc(collections_path, tmp_path, "-t", "module", "sessionkit.vmware." + name)[
             "sessionkit.vmware." + name]["examples"]
         for old, new in swaps.items():
@@ -111,13 +126,21 @@ def test_every_module_example_runs(vapi_with_saml, h4, h4_release_42, pki, colle
                "vcd_jwt": VCD_TOKEN, "vcd_session_cookie": VCD_COOKIE, "vcd_jwt_from_dr_site": VCD_TOKEN,
                "vcd_api_token": VCD_API_TOKEN, "site_b_api_token": REMOTE_API_TOKEN, "site_c_password": "Tenant1!"}
     run = run_playbook({"tasks": tasks}, extra_vars=secrets,
-                       env={"SSL_CERT_FILE": pki.ca_cert, "REQUESTS_CA_BUNDLE": pki.ca_cert})
+                       env={"SSL_CERT_FILE": pki.ca_cert, "REQUESTS_CA_BUNDLE": pki.ca_cert,
+                            "SESSIONKIT_GUARD_DIR": str(tmp_path / "guard")})
     assert run.rc == 0, run.output[-3000:]
     assert len(run.records) == count_tasks(tasks)
     assert [r["task"] for r in run.records if r["status"] != "ok"] == []
-    # vapi: first login, the dead saved token replaced by a new login, SAML, module_defaults; one logout.
-    assert (vapi.logins, vapi.logouts, vapi.failed_logins) == (4, 1, 0)
-    # h4: one login per auth_type but vcd_cookie (six), a second vcd_token one and the module_defaults one; one
-    # logout; two sites extended and one dropped. The cookie login went to the 4.2 appliance.
-    assert (h4.logins, h4.logouts, h4.failed_logins) == (8, 1, 0)
+    # The guarded example's session is logged out by its guard once the run has ended: wait for that count.
+    deadline = time.monotonic() + 10
+    while (vapi.logouts, h4.logouts) != (2, 2) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # vapi: the guarded login, first login, the dead saved token replaced by a new login, SAML, module_defaults; one
+    # logout by a task and one by the guard.
+    assert (vapi.logins, vapi.logouts, vapi.failed_logins) == (5, 2, 0)
+    # h4: the guarded login, one login per auth_type but vcd_cookie (six), a second vcd_token one and the
+    # module_defaults one; the same two logouts; two sites extended and one dropped. The cookie login went to the
+    # 4.2 appliance.
+    assert (h4.logins, h4.logouts, h4.failed_logins) == (9, 2, 0)
     assert (h4.extensions, h4.shrinks, h4_release_42.logins) == (2, 1, 1)
+    assert list((tmp_path / "guard").iterdir()) == []
