@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 
+from conftest import BIN, REPO
 from helpers import h4_login_args, vapi_login_args
 
 VAPI = "sessionkit.vmware.vapi_session"
@@ -86,8 +87,16 @@ class Scenario(object):
     def record_data(self):
         return [json.loads(p.read_text()) for p in self.records()]
 
-    def start(self, tasks, name="play.yml", env=None):
+    def start(self, tasks, name="play.yml", env=None, navigator=False):
         command, full_env = self.files.command({"tasks": tasks}, env=dict(self.env, **(env or {})), name=name)
+        if navigator:
+            # ansible-navigator without an execution environment, as `make demo` runs it; same inventory and play.
+            inventory, playbook = command[2], command[3]
+            command = [str(BIN / "ansible-navigator"), "run", playbook, "-i", inventory, "--ee", "false",
+                       "--mode", "stdout"]
+            full_env.update({"ANSIBLE_NAVIGATOR_CONFIG": str(REPO / "ansible-navigator.yml"),
+                             "ANSIBLE_NAVIGATOR_LOG_FILE": str(self.tmp_path / "navigator.log")})
+            full_env.pop("ANSIBLE_CALLBACKS_ENABLED")
         log = open(str(self.tmp_path / (name + ".log")), "w")
         proc = subprocess.Popen(command, env=full_env, cwd=str(self.tmp_path), stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
@@ -168,6 +177,18 @@ def test_an_interrupted_run_leaves_no_session_open(how, scenario, vapi, h4, pki)
         proc.kill()
     proc.wait(timeout=60)
     assert_nothing_left(scenario, vapi, h4)
+
+
+def test_ctrl_c_under_ansible_navigator_leaves_no_session_open(scenario, vapi, pki):
+    proc = scenario.start([vapi_login(scenario, vapi, pki), long_task()], navigator=True)
+    assert wait_for(lambda: downstream_started(scenario) and len(scenario.records()) == 1, 120)
+    (record,) = scenario.record_data()
+    assert record["owner"]["pid"] != proc.pid  # ansible-playbook under the navigator, not the navigator itself
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.wait(timeout=60)
+    assert_nothing_left(scenario, vapi)
+    # Nothing of the run is left either: ansible-playbook and its workers end with the navigator.
+    assert wait_for(lambda: not processes_with(scenario.mark)), processes_with(scenario.mark)
 
 
 def test_ctrl_c_during_the_login_leaves_no_session_open(scenario, vapi, pki):
