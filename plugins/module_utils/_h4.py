@@ -355,7 +355,7 @@ class H4Sessions(object):
 
 def log_out(connection, token):
     """Log out ``token`` with the options a record kept (see H4Sessions.connection); whether a session was ended."""
-    params = dict((name, None) for name in CREDENTIAL_OPTIONS + ("token",))
+    params = dict((name, None) for name in CREDENTIAL_OPTIONS + ("token", "sites"))
     params.update(connection)
     sessions = H4Sessions(http_client(connection), params)
     sessions.secrets.append(token)

@@ -199,6 +199,8 @@ class PlaybookFiles(object):
             "ANSIBLE_NOCOLOR": "1",
             "ANSIBLE_RETRY_FILES_ENABLED": "0",
             "SESSIONKIT_RESULTS": str(self.records_file),
+            # Each test's guarded sessions keep their records apart from the user's and other tests'.
+            "SESSIONKIT_GUARD_DIR": str(self.tmp_path / "guard"),
         })
         full_env.update(env or {})
         command = [str(BIN / binary), "-i", str(inventory), str(playbook)] + list(args)
