@@ -28,8 +28,10 @@ def main(source, target):
     fig, axes = plt.subplots(2, 2, figsize=(11, 8))
 
     login = data["login"]
-    keys = ("vapi", "vapi_noinfo", "h4")
-    names = ("vapi_session", "vapi_session\nsession_info=false", "h4_session")
+    known = (("vapi", "vapi_session"), ("vapi_noinfo", "vapi_session\nsession_info=false"), ("h4", "h4_session"),
+             ("vapi_guard", "vapi_session\nguard=true"))
+    keys = tuple(key for key, _name in known if key in login)
+    names = tuple(name for key, name in known if key in login)
     ax = axes[0][0]
     bars(ax, ["%s\nratio %.2f" % (n, login[k]["ratio"]) for n, k in zip(names, keys)],
          [login[k]["module_s"] for k in keys], [login[k]["uri_s"] for k in keys], "module", "ansible.builtin.uri", "s")

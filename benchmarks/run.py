@@ -303,6 +303,9 @@ LOGIN_PAIRS = (
     ("vapi", "vapi_session", "uri_vapi", "", "vapi_session (login + session info)"),
     ("vapi_noinfo", "vapi_session", "uri_vapi", "\n        session_info: false", "vapi_session session_info=false"),
     ("h4", "h4_session", "uri_h4", "", "h4_session"),
+    # The guard (issue 12) beside the unguarded vapi_session row above: what it adds to a login, before and after.
+    ("vapi_guard", "vapi_session", "uri_vapi", '\n        guard: true\n        guard_dir: "{{ playbook_dir }}/guard"',
+     "vapi_session guard=true"),
 )
 
 
@@ -603,7 +606,7 @@ def import_times(lab, repeats):
 def table_rows(results):
     """(section, measure, A, B, ratio) rows for the printed table and the RST table."""
     rows = []
-    for key in ("vapi", "vapi_noinfo", "h4"):
+    for key in (pair[0] for pair in LOGIN_PAIRS if pair[0] in results["login"]):
         item = results["login"][key]
         rows.append(("1 login task", "%s vs uri: median task s" % item["label"], "%.3f" % item["module_s"],
                      "%.3f" % item["uri_s"], "%.2f" % item["ratio"]))
