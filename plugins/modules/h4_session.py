@@ -119,73 +119,121 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Log in with vSphere SSO credentials (auth_type sso)
-  sessionkit.vmware.h4_session:
-    hostname: vcda.example.com
-    username: administrator@vsphere.local
-    password: "{{ sso_password }}"
-    api_version: "4.7"
-  register: vcda
+# The examples read the connection from variables: vcda_hostname, vcda_username, vcda_password, and vcda_ca_path
+# for the CA bundle that signed the appliance's certificate (the collection's README lists them all).
 
-- name: Read the appliance's version with the session
-  ansible.builtin.uri:
-    url: "{{ vcda.session.url }}/diagnostics/about"
-    headers: "{{ vcda.session.headers }}"
-  register: about
+# Log in as a vSphere SSO user, read the appliance's version, and log out even when a call in between fails
+- name: Read the VCDA version with one session
+  block:
+    - name: Log in with vSphere SSO credentials (auth_type sso)
+      sessionkit.vmware.h4_session:
+        hostname: "{{ vcda_hostname }}"
+        username: "{{ vcda_username }}"
+        password: "{{ vcda_password }}"
+        ca_path: "{{ vcda_ca_path }}"
+        api_version: "4.7"
+      register: vcda
 
-- name: Log out
-  sessionkit.vmware.h4_session:
-    hostname: vcda.example.com
-    state: absent
-    token: "{{ vcda.session.token }}"
+    - name: Read the appliance's version with the session
+      ansible.builtin.uri:
+        url: "{{ vcda.session.url }}/diagnostics/about"
+        headers: "{{ vcda.session.headers }}"
+        ca_path: "{{ vcda_ca_path }}"
+      register: about
+  always:
+    - name: Log out
+      sessionkit.vmware.h4_session:
+        hostname: "{{ vcda_hostname }}"
+        ca_path: "{{ vcda_ca_path }}"
+        state: absent
+        token: "{{ vcda.session.token }}"
+      when: vcda.session.token is defined
 
-- name: Log in with an SSO SAML bearer token (auth_type sso_token)
-  sessionkit.vmware.h4_session:
-    hostname: vcda.example.com
-    auth_type: sso_token
-    saml_token: "{{ lookup('ansible.builtin.file', 'bearer-assertion.xml') }}"
-
-- name: Log in as the appliance's root user (auth_type local)
-  sessionkit.vmware.h4_session:
-    hostname: vcda.example.com
-    auth_type: local
-    password: "{{ appliance_root_password }}"
-    operation_id: nightly-replication-check
-
-- name: Log in as a Cloud Director tenant user (auth_type vcd)
-  sessionkit.vmware.h4_session:
-    hostname: vcda.example.com
-    auth_type: vcd
-    username: tenant-admin@acme
-    password: "{{ tenant_password }}"
-
-- name: Log in with a Cloud Director access token (auth_type vcd_token)
-  sessionkit.vmware.h4_session:
-    hostname: vcda.example.com
-    auth_type: vcd_token
-    vcd_token: "{{ vcd_jwt }}"
-    vcd_token_context: site-a
-
-- name: Log in with a Cloud Director session cookie (auth_type vcd_cookie)
-  sessionkit.vmware.h4_session:
-    hostname: vcda.example.com
-    auth_type: vcd_cookie
-    vcd_cookie: "{{ vcd_session_cookie }}"
-
-- name: Set the connection once for every VCDA task, and use the fact
+# The other login types, each logged out again at once; module_defaults carries the connection
+- name: Log in each other way
   module_defaults:
     group/sessionkit.vmware.h4:
-      hostname: vcda.example.com
-      ca_path: /etc/pki/vcda-ca.pem
+      hostname: "{{ vcda_hostname }}"
+      ca_path: "{{ vcda_ca_path }}"
+  block:
+    - name: Log in with an SSO SAML bearer token (auth_type sso_token)
+      sessionkit.vmware.h4_session:
+        auth_type: sso_token
+        saml_token: "{{ vcda_saml_token }}"
+      register: saml_login
+
+    - name: Log out of that session
+      sessionkit.vmware.h4_session:
+        state: absent
+        token: "{{ saml_login.session.token }}"
+
+    - name: Log in as the appliance's root user (auth_type local)
+      sessionkit.vmware.h4_session:
+        auth_type: local
+        password: "{{ vcda_root_password }}"
+        operation_id: nightly-replication-check
+      register: root_login
+
+    - name: Log out of that session
+      sessionkit.vmware.h4_session:
+        state: absent
+        token: "{{ root_login.session.token }}"
+
+    - name: Log in as a Cloud Director tenant user (auth_type vcd)
+      sessionkit.vmware.h4_session:
+        auth_type: vcd
+        username: "{{ vcd_username }}"
+        password: "{{ vcd_password }}"
+      register: tenant_login
+
+    - name: Log out of that session
+      sessionkit.vmware.h4_session:
+        state: absent
+        token: "{{ tenant_login.session.token }}"
+
+    - name: Log in with a Cloud Director access token (auth_type vcd_token)
+      sessionkit.vmware.h4_session:
+        auth_type: vcd_token
+        vcd_token: "{{ vcd_token }}"
+      register: token_login
+
+    - name: Log out of that session
+      sessionkit.vmware.h4_session:
+        state: absent
+        token: "{{ token_login.session.token }}"
+
+    - name: Log in with a Cloud Director session cookie (auth_type vcd_cookie)
+      sessionkit.vmware.h4_session:
+        auth_type: vcd_cookie
+        vcd_cookie: "{{ vcd_cookie }}"
+      register: cookie_login
+
+    - name: Log out of that session
+      sessionkit.vmware.h4_session:
+        state: absent
+        token: "{{ cookie_login.session.token }}"
+
+# Set the connection once for every VCDA task of a block, and use the fact
+- name: Use the connection from module_defaults
+  module_defaults:
+    group/sessionkit.vmware.h4:
+      hostname: "{{ vcda_hostname }}"
+      ca_path: "{{ vcda_ca_path }}"
   block:
     - name: Log in
       sessionkit.vmware.h4_session:
-        username: administrator@vsphere.local
-        password: "{{ sso_password }}"
+        username: "{{ vcda_username }}"
+        password: "{{ vcda_password }}"
 
     - name: Show who is logged in
       ansible.builtin.debug:
         msg: "{{ ansible_facts.h4_session.user }} with roles {{ ansible_facts.h4_session.roles }}"
+  always:
+    - name: Log out
+      sessionkit.vmware.h4_session:
+        state: absent
+        token: "{{ ansible_facts.h4_session.token }}"
+      when: ansible_facts.h4_session.token is defined
 """
 
 RETURN = r"""

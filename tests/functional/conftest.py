@@ -167,16 +167,23 @@ def _clean_env():
 
 @pytest.fixture
 def run_playbook(collections_path, tmp_path):
-    """Run a play (a dict, or a list of plays) with the real ansible-playbook binary and return a PlaybookRun."""
+    """Run a play (a dict, or a list of plays) with the real ansible-playbook binary and return a PlaybookRun.
+
+    A string is a playbook's YAML text, written to play.yml as it is. Files the playbook reads go in tmp_path, its
+    directory.
+    """
 
     def run(plays, extra_vars=None, env=None, args=(), binary="ansible-playbook", timeout=300):
-        if isinstance(plays, dict):
-            plays = [plays]
-        for play in plays:
-            play.setdefault("hosts", "localhost")
-            play.setdefault("gather_facts", False)
         playbook = tmp_path / "play.yml"
-        playbook.write_text(json.dumps(plays, indent=1))
+        if isinstance(plays, str):
+            playbook.write_text(plays)
+        else:
+            if isinstance(plays, dict):
+                plays = [plays]
+            for play in plays:
+                play.setdefault("hosts", "localhost")
+                play.setdefault("gather_facts", False)
+            playbook.write_text(json.dumps(plays, indent=1))
         inventory = tmp_path / "inventory.ini"
         inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
         records_file = tmp_path / "records.jsonl"

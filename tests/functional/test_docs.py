@@ -1,5 +1,6 @@
 # ansible-doc reads the installed collection's module and role docs (fragments merged), and they match the code.
 # The modules run fine with broken DOCUMENTATION, so only a doc-reading test notices a YAML slip in a fragment.
+# The EXAMPLES run, one snippet at a time, in test_doc_snippets.py with every other YAML snippet of the docs.
 
 import importlib
 import json
@@ -7,11 +8,8 @@ import subprocess
 import sys
 
 import pytest
-import yaml
 
 from conftest import BIN, _clean_env
-from helpers import H4_PASSWORD, SAML_ASSERTION, VAPI_PASSWORD, VCD_COOKIE, VCD_TOKEN
-from simulators.vapi import VapiSimulator
 
 MODULES = ("vapi_session", "h4_session")
 
@@ -63,44 +61,3 @@ def test_role_docs_list_every_entry_point(collections_path, tmp_path):
     main = entry_points["main"]["options"]
     assert {"session_vapi", "session_h4", "session_tasks", "session_logout", "session_hide_secrets"} <= set(main)
     assert all(name.startswith("session_") for point in entry_points.values() for name in point["options"])
-
-
-def count_tasks(tasks):
-    return sum(count_tasks(task["block"]) if "block" in task else 1 for task in tasks)
-
-
-@pytest.fixture
-def vapi_with_saml(pki):
-    sim = VapiSimulator(pki.server_cert, pki.server_key, saml_tokens={SAML_ASSERTION})
-    sim.start()
-    yield sim
-    sim.stop()
-
-
-def test_every_module_example_runs(vapi_with_saml, h4, pki, collections_path, run_playbook, tmp_path):
-    """The EXAMPLES that ansible-doc shows run as written, with only the host names, CA paths and secrets swapped
-    for the simulators'. Tasks without ca_path rely on the system's trust store, which SSL_CERT_FILE and
-    REQUESTS_CA_BUNDLE stand in for."""
-    vapi = vapi_with_saml
-    swaps = {"vcenter.example.com": "127.0.0.1:%d" % vapi.port, "vcda.example.com": "127.0.0.1:%d" % h4.port,
-             "/etc/pki/vcenter-ca.pem": pki.ca_cert, "/etc/pki/vcda-ca.pem": pki.ca_cert}
-    tasks = []
-    for name in MODULES:
-        text = ansible_doc(collections_path, tmp_path, "-t", "module", "sessionkit.vmware." + name)[
-            "sessionkit.vmware." + name]["examples"]
-        for old, new in swaps.items():
-            text = text.replace(old, new)
-        tasks += yaml.safe_load(text)
-    (tmp_path / "bearer-assertion.xml").write_text(SAML_ASSERTION)
-    secrets = {"vcenter_password": VAPI_PASSWORD, "saved_token": "a-token-that-expired-long-ago",
-               "sso_password": H4_PASSWORD, "appliance_root_password": "vmware", "tenant_password": "Tenant1!",
-               "vcd_jwt": VCD_TOKEN, "vcd_session_cookie": VCD_COOKIE}
-    run = run_playbook({"tasks": tasks}, extra_vars=secrets,
-                       env={"SSL_CERT_FILE": pki.ca_cert, "REQUESTS_CA_BUNDLE": pki.ca_cert})
-    assert run.rc == 0, run.output[-3000:]
-    assert len(run.records) == count_tasks(tasks)
-    assert [r["task"] for r in run.records if r["status"] != "ok"] == []
-    # vapi: first login, the dead saved token replaced by a new login, SAML, module_defaults; one logout.
-    assert (vapi.logins, vapi.logouts, vapi.failed_logins) == (4, 1, 0)
-    # h4: one login per auth_type (six) and the module_defaults one; one logout.
-    assert (h4.logins, h4.logouts, h4.failed_logins) == (7, 1, 0)

@@ -1,0 +1,321 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Every YAML snippet a user may copy runs as written, through ansible-playbook, against the simulators.
+
+Snippets come from README.md, roles/session/README.md, docs/docsite/rst/*.rst (``code-block:: yaml`` and
+``yaml+jinja``) and the EXAMPLES of both modules. Each one is its own test, named ``file:line``.
+
+Connection values are the one thing swapped: every snippet reads them from the variables that README.md lists under
+"Variables in the examples" (``vcenter_hostname``, ``vcenter_password``, ``vcda_ca_path``...), and the test passes
+the simulators' values for them as extra vars. A snippet that logs in must leave no session open on either
+simulator, unless its marker says it keeps one on purpose.
+
+A marker is one line right before the snippet (in EXAMPLES, any comment line of the snippet), read by this test:
+``<!-- doc-test: ... -->`` in Markdown, ``.. doc-test: ...`` (an RST comment) in the guides, ``# doc-test: ...``
+in EXAMPLES. Its text is a way to run the snippet, then options, separated by ``;``:
+
+``playbook``
+    a complete playbook, run as it is; the default where a snippet has no marker.
+``tasks``
+    a task list, run as the tasks of a play on localhost without facts; the default in EXAMPLES.
+``tasks in session vcenter``
+    a task list that uses a session registered as ``vcenter``: it runs after a login registered so, and before the
+    logout of that session.
+``file NAME``
+    not run alone: written as NAME next to the playbook of every snippet of the same document; a snippet that names
+    it must run its tasks.
+``not run: REASON``
+    cannot run here (it names something the simulators cannot stand in for); it must still parse as YAML.
+``keeps a session: REASON``
+    option: the snippet leaves a session open on purpose; the test checks that it does.
+``stand-in roles: NAME ...``
+    option: these roles stand for the reader's own; each is given a task that lists VMs with ``vapi_session``.
+``environment: NAME=variable ...``
+    option: the snippet reads these environment variables; each is set to the value of the convention variable.
+In EXAMPLES, a comment line at the start of a line that follows YAML starts a new snippet.
+"""
+
+import ast
+import re
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers import DEPRECATION, H4_PASSWORD, H4_USER, SAML_ASSERTION, VAPI_PASSWORD, VAPI_USER, VCD_COOKIE, VCD_TOKEN
+from simulators.h4 import DEFAULT_LOCAL_USERS, DEFAULT_VCD_USERS
+
+ROOT = Path(__file__).resolve().parents[2]
+MARKDOWN = ("README.md", "roles/session/README.md")
+GUIDES = tuple(sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs" / "docsite" / "rst").glob("*.rst")))
+MODULES = ("plugins/modules/vapi_session.py", "plugins/modules/h4_session.py")
+
+_MD_MARKER = re.compile(r"^\s*<!--\s*doc-test:\s*(.*?)\s*-->\s*$")
+_RST_MARKER = re.compile(r"^\s*\.\.\s+doc-test:\s*(.*?)\s*$")
+_YAML_MARKER = re.compile(r"^#\s*doc-test:\s*(.*?)\s*$")
+_MD_FENCE = re.compile(r"^(\s*)```\s*(ya?ml)\s*$")
+_RST_BLOCK = re.compile(r"^(\s*)\.\. code-block::\s*(\S+)\s*$")
+
+
+@dataclass
+class Snippet:
+    path: str
+    line: int  # of the snippet's first YAML line
+    text: str
+    marker: str = None
+    how: str = "playbook"
+    file_name: str = None
+    reason: str = None
+    keeps_session: str = None
+    stand_in_roles: list = field(default_factory=list)
+    environment: dict = field(default_factory=dict)
+
+    @property
+    def id(self):
+        return "%s:%d" % (self.path, self.line)
+
+
+def parse_marker(snippet, marker):
+    """Fill in how ``snippet`` runs from its marker text (see the module docstring); unknown words are errors."""
+    snippet.marker = marker
+    if marker is None:
+        return snippet
+    how, *options = [part.strip() for part in marker.split(";")]
+    if how in ("playbook", "tasks", "tasks in session vcenter"):
+        snippet.how = how
+    elif how.startswith("file "):
+        snippet.how, snippet.file_name = "file", how[len("file "):].strip()
+    elif how.startswith("not run:") and how[len("not run:"):].strip():
+        snippet.how, snippet.reason = "not run", how[len("not run:"):].strip()
+    else:
+        raise ValueError("%s: unknown doc-test marker %r" % (snippet.id, marker))
+    for option in options:
+        name, _sep, value = option.partition(":")
+        value = value.strip()
+        if name == "keeps a session" and value:
+            snippet.keeps_session = value
+        elif name == "stand-in roles" and value:
+            snippet.stand_in_roles = value.split()
+        elif name == "environment" and value:
+            snippet.environment = dict(pair.split("=", 1) for pair in value.split())
+        else:
+            raise ValueError("%s: unknown or empty doc-test option %r" % (snippet.id, option))
+    return snippet
+
+
+def _marker_before(lines, index, pattern):
+    """The marker on the last non-blank line before ``lines[index]``, if that line is one."""
+    for previous in reversed(lines[:index]):
+        if previous.strip():
+            match = pattern.match(previous)
+            return match.group(1) if match else None
+    return None
+
+
+def markdown_snippets(path):
+    lines = (ROOT / path).read_text().splitlines()
+    found, index = [], 0
+    while index < len(lines):
+        fence = _MD_FENCE.match(lines[index])
+        if not fence:
+            index += 1
+            continue
+        end = next(i for i in range(index + 1, len(lines)) if lines[i].strip() == "```")
+        text = textwrap.dedent("\n".join(lines[index + 1:end])) + "\n"
+        found.append(parse_marker(Snippet(path, index + 2, text), _marker_before(lines, index, _MD_MARKER)))
+        index = end + 1
+    return found
+
+
+def rst_snippets(path):
+    lines = (ROOT / path).read_text().splitlines()
+    found = []
+    for index, line in enumerate(lines):
+        block = _RST_BLOCK.match(line)
+        if not block or block.group(2) not in ("yaml", "yaml+jinja"):
+            continue
+        indent = len(block.group(1))
+        body = []
+        for following in lines[index + 1:]:
+            if following.strip() and len(following) - len(following.lstrip()) <= indent:
+                break
+            body.append(following)
+        first = next(i for i, text in enumerate(body) if text.strip() and not text.strip().startswith(":"))
+        text = textwrap.dedent("\n".join(body[first:])).strip("\n") + "\n"
+        snippet = Snippet(path, index + 2 + first, text)
+        found.append(parse_marker(snippet, _marker_before(lines, index, _RST_MARKER)))
+    return found
+
+
+def example_snippets(path):
+    """The module's EXAMPLES, cut where a comment line follows YAML; task lists unless a marker says otherwise."""
+    tree = ast.parse((ROOT / path).read_text())
+    node = next(n for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "EXAMPLES")
+    lines = node.value.value.split("\n")
+    chunks, current, has_yaml = [], [], False
+    for number, line in enumerate(lines):
+        if line.startswith("#") and has_yaml:
+            chunks.append(current)
+            current, has_yaml = [], False
+        current.append((number, line))
+        has_yaml = has_yaml or bool(line.strip()) and not line.startswith("#")
+    chunks.append(current)
+    found = []
+    for chunk in chunks:
+        yaml_lines = [number for number, line in chunk if line.strip() and not line.startswith("#")]
+        if not yaml_lines:
+            continue
+        markers = [_YAML_MARKER.match(line).group(1) for _n, line in chunk if _YAML_MARKER.match(line)]
+        # The string starts on the line of ``EXAMPLES = r"""``, so its line N is the file's line lineno + N.
+        snippet = Snippet(path, node.value.lineno + yaml_lines[0], "\n".join(line for _n, line in chunk) + "\n",
+                          how="tasks")
+        found.append(parse_marker(snippet, markers[0] if markers else None))
+    return found
+
+
+def all_snippets():
+    return ([s for path in MARKDOWN for s in markdown_snippets(path)]
+            + [s for path in GUIDES for s in rst_snippets(path)]
+            + [s for path in MODULES for s in example_snippets(path)])
+
+
+SNIPPETS = all_snippets()
+RUNNABLE = [s for s in SNIPPETS if s.how not in ("file", "not run")]
+NOT_RUN = [s for s in SNIPPETS if s.how == "not run"]
+FILES = [s for s in SNIPPETS if s.how == "file"]
+
+
+def connection_values(vapi, h4, pki):
+    """The values of README.md's "Variables in the examples" for the simulators."""
+    vcd_user, vcd_password = next(iter(DEFAULT_VCD_USERS.items()))
+    return {
+        "vcenter_hostname": "127.0.0.1:%d" % vapi.port, "vcenter_username": VAPI_USER,
+        "vcenter_password": VAPI_PASSWORD, "vcenter_ca_path": pki.ca_cert, "vcenter_saml_token": SAML_ASSERTION,
+        "vcda_hostname": "127.0.0.1:%d" % h4.port, "vcda_username": H4_USER, "vcda_password": H4_PASSWORD,
+        "vcda_ca_path": pki.ca_cert, "vcda_saml_token": SAML_ASSERTION, "vcda_root_password": DEFAULT_LOCAL_USERS["root"],
+        "vcd_username": vcd_user, "vcd_password": vcd_password, "vcd_token": VCD_TOKEN, "vcd_cookie": VCD_COOKIE,
+    }
+
+
+# What ``tasks in session vcenter`` puts around a snippet: a login registered as vcenter, and its logout.
+SESSION_WRAPPER = """\
+- name: Log in for the snippet
+  sessionkit.vmware.vapi_session:
+    hostname: "{{ vcenter_hostname }}"
+    username: "{{ vcenter_username }}"
+    password: "{{ vcenter_password }}"
+    ca_path: "{{ vcenter_ca_path }}"
+  register: vcenter
+
+- name: Run the snippet in that session
+  block:
+%s
+  always:
+    - name: Log out after the snippet
+      sessionkit.vmware.vapi_session:
+        hostname: "{{ vcenter_hostname }}"
+        ca_path: "{{ vcenter_ca_path }}"
+        state: absent
+        session_token: "{{ vcenter.session.token }}"
+"""
+
+PLAY_WRAPPER = """\
+- name: Run the snippet %s
+  hosts: localhost
+  gather_facts: false
+  tasks:
+%s
+"""
+
+STAND_IN_ROLE = """\
+- name: List VMs with the session, as a role of yours would
+  ansible.builtin.uri:
+    url: "{{ vapi_session.url }}/api/vcenter/vm"
+    headers: "{{ vapi_session.headers }}"
+    ca_path: "{{ vcenter_ca_path }}"
+  no_log: true
+"""
+
+
+def playbook_text(snippet):
+    if snippet.how == "playbook":
+        return snippet.text
+    tasks = snippet.text
+    if snippet.how == "tasks in session vcenter":
+        tasks = SESSION_WRAPPER % textwrap.indent(tasks, " " * 4)
+    return PLAY_WRAPPER % (snippet.id, textwrap.indent(tasks, " " * 4))
+
+
+def task_names(text):
+    """The names of the tasks in a task file, blocks included."""
+    names = []
+    for task in yaml.safe_load(text) or []:
+        names.append(task.get("name"))
+        for section in ("block", "rescue", "always"):
+            names += task_names(yaml.safe_dump(task[section])) if section in task else []
+    return [name for name in names if name]
+
+
+def test_every_yaml_block_of_the_docs_is_collected():
+    """The parsers miss nothing: as many snippets per file as the file has YAML blocks (EXAMPLES: at least one)."""
+    counts = {}
+    for snippet in SNIPPETS:
+        counts[snippet.path] = counts.get(snippet.path, 0) + 1
+    for path in MARKDOWN:
+        assert counts.get(path, 0) == len(re.findall(r"^\s*```\s*ya?ml\s*$", (ROOT / path).read_text(), re.M)), path
+    for path in GUIDES:
+        blocks = re.findall(r"^\s*\.\. code-block::\s*yaml(?:\+jinja)?\s*$", (ROOT / path).read_text(), re.M)
+        assert counts.get(path, 0) == len(blocks), path
+    assert all(counts.get(path, 0) >= 1 for path in MODULES + MARKDOWN)
+    assert len(RUNNABLE) >= 30
+
+
+@pytest.mark.parametrize("snippet", FILES, ids=[s.id for s in FILES])
+def test_each_file_snippet_is_named_by_a_snippet_of_its_document(snippet):
+    users = [s.id for s in RUNNABLE if s.path == snippet.path and snippet.file_name in s.text]
+    assert users, "%s is marked as file %s, but no snippet of %s names it" % (snippet.id, snippet.file_name,
+                                                                            snippet.path)
+    assert task_names(snippet.text), "%s: a task file whose tasks have no names cannot be traced" % snippet.id
+
+
+@pytest.mark.parametrize("snippet", NOT_RUN, ids=[s.id for s in NOT_RUN])
+def test_a_snippet_that_cannot_run_here_still_parses(snippet):
+    assert isinstance(yaml.safe_load(snippet.text), list), snippet.id
+
+
+@pytest.mark.parametrize("snippet", RUNNABLE, ids=[s.id for s in RUNNABLE])
+def test_snippet_runs_as_written(snippet, vapi, h4, pki, run_playbook, tmp_path):
+    vapi.saml_tokens = {SAML_ASSERTION}  # reset() after the test puts the shared server's own set back
+    values = connection_values(vapi, h4, pki)
+    files = [s for s in FILES if s.path == snippet.path]
+    for file_snippet in files:
+        (tmp_path / file_snippet.file_name).write_text(file_snippet.text)
+    for role in snippet.stand_in_roles:
+        (tmp_path / "roles" / role / "tasks").mkdir(parents=True)
+        (tmp_path / "roles" / role / "tasks" / "main.yml").write_text(STAND_IN_ROLE)
+    env = dict((name, str(values[variable])) for name, variable in snippet.environment.items())
+
+    run = run_playbook(playbook_text(snippet), extra_vars=values, env=env)
+
+    assert run.rc == 0, run.output[-4000:]
+    assert DEPRECATION not in run.output, run.output[-4000:]
+    # A task of a role, or of a file the role includes, is recorded as "<role> : <name>".
+    ran = [r["task"].rpartition(" : ")[2] for r in run.records]
+    for file_snippet in files:
+        if file_snippet.file_name in snippet.text:
+            assert set(task_names(file_snippet.text)) & set(ran), "%s did not run %s" % (snippet.id,
+                                                                                        file_snippet.file_name)
+    for role in snippet.stand_in_roles:
+        assert "List VMs with the session, as a role of yours would" in ran, role
+    assert vapi.logins + h4.logins > 0, "the snippet logged in nowhere: %s" % ran
+    assert (vapi.failed_logins, h4.failed_logins) == (0, 0)
+    left_open = vapi.open_sessions + h4.open_sessions
+    if snippet.keeps_session:
+        assert left_open > 0, "%s says it keeps a session (%s), but none is open" % (snippet.id,
+                                                                                     snippet.keeps_session)
+    else:
+        assert left_open == 0, "%s left %d vCenter and %d VCDA session(s) open" % (
+            snippet.id, vapi.open_sessions, h4.open_sessions)
