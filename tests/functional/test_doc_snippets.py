@@ -319,3 +319,15 @@ def test_snippet_runs_as_written(snippet, vapi, h4, pki, run_playbook, tmp_path)
     else:
         assert left_open == 0, "%s left %d vCenter and %d VCDA session(s) open" % (
             snippet.id, vapi.open_sessions, h4.open_sessions)
+
+
+def test_the_troubleshooting_pattern_carries_on_after_a_refused_login(vapi, h4, pki, run_playbook):
+    """The guide's ignore_errors pattern, with the password wrong: the play goes on, reports, and opens nothing."""
+    snippet = next(s for s in RUNNABLE if s.path.endswith("troubleshooting.rst") and "login is failed" in s.text)
+    values = dict(connection_values(vapi, h4, pki), vcenter_password="not-the-password")
+    run = run_playbook(playbook_text(snippet), extra_vars=values)
+    assert run.rc == 0, run.output[-4000:]
+    advice = run.result("Say what to do about a refused password")
+    assert "HTTP 401 UNAUTHENTICATED" in advice["msg"] and "not-the-password" not in run.output
+    assert [r["status"] for r in run.records if r["task"] == "Log out after a login that worked"] == ["skipped"]
+    assert (vapi.failed_logins, vapi.logins, vapi.open_sessions) == (1, 0, 0)
