@@ -195,7 +195,8 @@ def connection_values(vapi, h4, pki):
         "vcenter_hostname": "127.0.0.1:%d" % vapi.port, "vcenter_username": VAPI_USER,
         "vcenter_password": VAPI_PASSWORD, "vcenter_ca_path": pki.ca_cert, "vcenter_saml_token": SAML_ASSERTION,
         "vcda_hostname": "127.0.0.1:%d" % h4.port, "vcda_username": H4_USER, "vcda_password": H4_PASSWORD,
-        "vcda_ca_path": pki.ca_cert, "vcda_saml_token": SAML_ASSERTION, "vcda_root_password": DEFAULT_LOCAL_USERS["root"],
+        "vcda_ca_path": pki.ca_cert, "vcda_saml_token": SAML_ASSERTION,
+        "vcda_root_password": DEFAULT_LOCAL_USERS["root"],
         "vcd_username": vcd_user, "vcd_password": vcd_password, "vcd_token": VCD_TOKEN, "vcd_cookie": VCD_COOKIE,
     }
 
@@ -288,6 +289,10 @@ def test_a_snippet_that_cannot_run_here_still_parses(snippet):
 
 @pytest.mark.parametrize("snippet", RUNNABLE, ids=[s.id for s in RUNNABLE])
 def test_snippet_runs_as_written(snippet, vapi, h4, pki, run_playbook, tmp_path):
+    if snippet.how == "playbook":
+        plays = yaml.safe_load(snippet.text)
+        assert all("hosts" in play or "ansible.builtin.import_playbook" in play for play in plays), (
+            "%s runs as a playbook, but is not one: mark it as a task list (doc-test: tasks)" % snippet.id)
     vapi.saml_tokens = {SAML_ASSERTION}  # reset() after the test puts the shared server's own set back
     values = connection_values(vapi, h4, pki)
     files = [s for s in FILES if s.path == snippet.path]
