@@ -277,8 +277,8 @@ def test_every_yaml_block_of_the_docs_is_collected():
 @pytest.mark.parametrize("snippet", FILES, ids=[s.id for s in FILES])
 def test_each_file_snippet_is_named_by_a_snippet_of_its_document(snippet):
     users = [s.id for s in RUNNABLE if s.path == snippet.path and snippet.file_name in s.text]
-    assert users, "%s is marked as file %s, but no snippet of %s names it" % (snippet.id, snippet.file_name,
-                                                                            snippet.path)
+    assert users, "%s is marked as file %s, but no snippet of %s names it" % (
+        snippet.id, snippet.file_name, snippet.path)
     assert task_names(snippet.text), "%s: a task file whose tasks have no names cannot be traced" % snippet.id
 
 
@@ -311,16 +311,16 @@ def test_snippet_runs_as_written(snippet, vapi, h4, pki, run_playbook, tmp_path)
     ran = [r["task"].rpartition(" : ")[2] for r in run.records]
     for file_snippet in files:
         if file_snippet.file_name in snippet.text:
-            assert set(task_names(file_snippet.text)) & set(ran), "%s did not run %s" % (snippet.id,
-                                                                                        file_snippet.file_name)
+            assert set(task_names(file_snippet.text)) & set(ran), "%s did not run %s" % (
+                snippet.id, file_snippet.file_name)
     for role in snippet.stand_in_roles:
         assert "List VMs with the session, as a role of yours would" in ran, role
     assert vapi.logins + h4.logins > 0, "the snippet logged in nowhere: %s" % ran
     assert (vapi.failed_logins, h4.failed_logins) == (0, 0)
     left_open = vapi.open_sessions + h4.open_sessions
     if snippet.keeps_session:
-        assert left_open > 0, "%s says it keeps a session (%s), but none is open" % (snippet.id,
-                                                                                     snippet.keeps_session)
+        assert left_open > 0, "%s says it keeps a session (%s), but none is open" % (
+            snippet.id, snippet.keeps_session)
     else:
         assert left_open == 0, "%s left %d vCenter and %d VCDA session(s) open" % (
             snippet.id, vapi.open_sessions, h4.open_sessions)
