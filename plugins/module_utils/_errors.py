@@ -206,6 +206,7 @@ def response_error(response, action, parser, secrets=()):
     error = http_error(response.status, response.body, response.content_type, response.url, parser, secrets)
     error.action = action
     error.attempts = response.attempts
+    error.hint = getattr(response, "not_resent", None)
     return error
 
 

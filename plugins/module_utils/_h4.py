@@ -6,6 +6,7 @@ __metaclass__ = type
 
 import re
 import time
+from urllib.parse import quote
 
 from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import (
     OptionError,
@@ -24,7 +25,8 @@ GENERIC_ACCEPT = "application/json"
 _VENDOR_TYPE = "application/vnd.vmware.h4-v%s+json;charset=UTF-8"
 _VERSION_IN_TYPE = re.compile(r"application/vnd\.vmware\.h4-v(\d+(?:\.\d+)*)\+json", re.IGNORECASE)
 # [0-9], not \d, which also takes other scripts' digits; \Z, not $, which also matches before a final newline.
-_API_VERSION = re.compile(r"[0-9]{1,3}\.[0-9]{1,3}\Z")
+# A major version alone ("3") is what vCloud Availability 3.0 clients send.
+_API_VERSION = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3})?\Z")
 
 # auth_type -> (the API's login type, options it needs, options it may also take)
 AUTH_TYPES = {
@@ -34,9 +36,33 @@ AUTH_TYPES = {
     "vcd": ("vcdCredentials", ("username", "password"), ()),
     "vcd_token": ("vcdAccessToken", ("vcd_token",), ("vcd_token_context",)),
     "vcd_cookie": ("vcdCookie", ("vcd_cookie",), ()),
+    "vcd_api_token": ("vcdApiToken", ("vcd_api_token", "org"), ()),
 }
 CREDENTIAL_OPTIONS = ("username", "password", "principal", "saml_token", "vcd_token", "vcd_token_context",
-                      "vcd_cookie")
+                      "vcd_cookie", "vcd_api_token", "org")
+SECRET_OPTIONS = ("password", "saml_token", "vcd_token", "vcd_cookie", "vcd_api_token")
+# What to do when the appliance refuses a login or extension type with HTTP 400: the types that not every release has.
+_TYPE_REFUSED_HINTS = {
+    "vcd_cookie": "Cookie logins exist only in vCloud Availability 3.x to VCDA 4.2 (extensions: before 4.5): use "
+                  "vcd_token or vcd_api_token instead",
+    "vcd_api_token": "API-token logins and extensions exist only in the newest VCDA API (4.7): on older releases "
+                     "use vcd_token",
+    "multisite": "Multisite extensions exist only in VCDA 4.2 and later",
+}
+
+# sites[].type -> (the extension's API type, options it needs, options it may also take, the API field of each).
+# The names are those of auth_type, so that a site is given the way a login is.
+EXTEND_TYPES = {
+    "vcd": ("credentials", ("username", "password"), (), {"username": "vcdUsername", "password": "vcdPassword"}),
+    "vcd_token": ("accessToken", ("vcd_token",), ("vcd_token_context",),
+                  {"vcd_token": "accessToken", "vcd_token_context": "context"}),
+    "vcd_api_token": ("apiToken", ("vcd_api_token", "org"), (), {"vcd_api_token": "token", "org": "org"}),
+    "multisite": ("multisite", ("org",), (), {"org": "org"}),
+    "vcd_cookie": ("cookie", ("vcd_cookie",), (), {"vcd_cookie": "cookie"}),
+}
+# VCDA 4.1 and 4.2 document the token extension under its older name and field; 4.5 and later refuse that form.
+LEGACY_TOKEN_EXTENSION = ("vcdAccessToken", {"vcd_token": "vcdAccessToken", "vcd_token_context": "context"})
+SITE_CREDENTIALS = ("username", "password", "vcd_token", "vcd_token_context", "vcd_api_token", "org", "vcd_cookie")
 _ENV_HINT = {"username": " (it may come from VCDA_USER)", "password": " (it may come from VCDA_PASSWORD)"}
 
 
@@ -52,11 +78,44 @@ def check_auth_options(params):
         if params[option] and option not in needed + optional:
             raise OptionError("%s is not used by auth_type=%s%s: remove it, or choose the auth_type it belongs to"
                               % (option, auth_type, _ENV_HINT.get(option, "")))
-    if auth_type == "vcd":
-        user, _at, org = params["username"].rpartition("@")
-        if not user or not org:
-            raise OptionError("auth_type=vcd needs username as user@org, such as admin@acme; got '%s'"
-                              % clean_text(params["username"]))
+    if auth_type == "vcd" and not _is_vcd_user(params["username"]):
+        raise OptionError("auth_type=vcd needs username as user@org, such as admin@acme; got '%s'"
+                          % clean_text(params["username"]))
+
+
+def _is_vcd_user(username):
+    user, _at, org = username.rpartition("@")
+    return bool(user and org)
+
+
+def check_site_options(sites):
+    """Refuse a sites entry that cannot work (no site, a site twice, a missing or extra option), before any request."""
+    seen = set()
+    for entry in sites:
+        site = entry["site"]
+        if not site.strip():
+            raise OptionError("sites has an entry with an empty site: give the VCDA site name, such as site-b")
+        if site in seen:
+            raise OptionError("sites names site '%s' more than once: give each site once" % clean_text(site))
+        seen.add(site)
+        if entry["state"] == "absent":
+            continue
+        extend_type = entry["type"]
+        if not extend_type:
+            raise OptionError("sites entry '%s' needs type, how to authenticate to that site: one of %s"
+                              % (clean_text(site), ", ".join(EXTEND_TYPES)))
+        needed, optional = EXTEND_TYPES[extend_type][1:3]
+        for option in needed:
+            if not entry[option]:
+                raise OptionError("sites entry '%s': type=%s needs %s, which is missing or empty"
+                                  % (clean_text(site), extend_type, option))
+        for option in SITE_CREDENTIALS:
+            if entry[option] and option not in needed + optional:
+                raise OptionError("sites entry '%s': %s is not used by type=%s: remove it, or choose the type it "
+                                  "belongs to" % (clean_text(site), option, extend_type))
+        if extend_type == "vcd" and not _is_vcd_user(entry["username"]):
+            raise OptionError("sites entry '%s': type=vcd needs username as user@org, such as admin@acme; got '%s'"
+                              % (clean_text(site), clean_text(entry["username"])))
 
 
 def _new_nonce():
@@ -82,6 +141,8 @@ def login_body(params, now=time.time, nonce=_new_nonce):
         body.update(vcdAccessToken=params["vcd_token"])
         if params["vcd_token_context"]:
             body["context"] = params["vcd_token_context"]
+    elif auth_type == "vcd_api_token":
+        body.update(apiToken=params["vcd_api_token"], org=params["org"])
     else:
         body.update(vcdCookie=params["vcd_cookie"])
     if auth_type in ("sso", "sso_token") and params["principal"]:
@@ -96,8 +157,34 @@ def login_subject(params):
         return "as '%s'" % params["username"]
     if auth_type == "local":
         return "as local user '%s'" % (params["username"] or "root")
+    if auth_type == "vcd_api_token":
+        return "with a Cloud Director API token for organization '%s'" % params["org"]
     return {"sso_token": "with a SAML token", "vcd_token": "with a Cloud Director token",
             "vcd_cookie": "with a Cloud Director cookie"}[auth_type]
+
+
+def extend_body(entry, legacy=False):
+    """The JSON body of ``POST /sessions/extend`` for a sites entry; ``legacy`` gives the 4.1/4.2 token form."""
+    wire, needed, optional, fields = EXTEND_TYPES[entry["type"]]
+    if legacy:
+        wire, fields = LEGACY_TOKEN_EXTENSION
+    body = {"type": wire, "site": entry["site"]}
+    for option in needed + optional:
+        if entry[option]:
+            body[fields[option]] = entry[option]
+    return body
+
+
+def extend_subject(entry):
+    """How an extension names its credentials in messages, without any secret."""
+    extend_type = entry["type"]
+    if extend_type == "vcd":
+        return "as '%s'" % entry["username"]
+    if extend_type == "multisite":
+        return "for organization '%s'" % entry["org"]
+    if extend_type == "vcd_api_token":
+        return "with a Cloud Director API token for organization '%s'" % entry["org"]
+    return {"vcd_token": "with a Cloud Director token", "vcd_cookie": "with a Cloud Director cookie"}[extend_type]
 
 
 def accept_header(api_version):
@@ -117,14 +204,19 @@ class H4Sessions(object):
         self.client = client
         self.params = params
         self.api_version = params["api_version"]
-        self.secrets = [params[name] for name in ("password", "saml_token", "vcd_token", "vcd_cookie", "token")
-                        if params[name]]
+        self.secrets = [params[name] for name in SECRET_OPTIONS + ("token",) if params[name]]
+        self.secrets += [entry[name] for entry in params["sites"] or () for name in SECRET_OPTIONS
+                         if name in entry and entry[name]]
         self.headers = {"Accept": accept_header(self.api_version)}
         if params["operation_id"]:
             self.headers["operationID"] = params["operation_id"]
 
-    def _error(self, response, action):
+    def _error(self, response, action, credential_type=None):
+        """The error for an unexpected answer; ``credential_type`` (an auth_type or sites type) adds its hint to a
+        400, which is how an appliance refuses a type its release does not have."""
         error = response_error(response, action, parse_h4_error, self.secrets)
+        if response.status == 400 and credential_type in _TYPE_REFUSED_HINTS:
+            error.hint = _TYPE_REFUSED_HINTS[credential_type]
         if error.error_type is None and response.headers.get("WWW-Authenticate"):
             error.reason = "HTTP %s: the server asks for authentication (WWW-Authenticate: %s)" % (
                 response.status, clean_text(response.headers["WWW-Authenticate"], self.secrets))
@@ -155,7 +247,7 @@ class H4Sessions(object):
             response = self.client.request("POST", "/sessions", headers=self.headers,
                                            json_body=login_body(self.params), idempotent=False)
         if response.status != 200:
-            raise self._error(response, action)
+            raise self._error(response, action, self.params["auth_type"])
         token = response.headers.get(TOKEN_HEADER, "")
         if not token.strip() or len(token) > 8192 or re.search(r"[\x00-\x1f\x7f]", token):
             error = SessionApiError("HTTP 200 but the answer had no usable %s header, so there is no session token"
@@ -192,6 +284,57 @@ class H4Sessions(object):
             return self.client.resent_after_reaching
         raise self._error(response, action)
 
+    def extend(self, token, entry):
+        """Extend the session to ``entry``'s site; its details afterwards."""
+        action = "VCDA extension of the session on %s to site '%s' %s" % (
+            self.client.endpoint.display, clean_text(entry["site"]), extend_subject(entry))
+        headers = dict(self.headers, **{TOKEN_HEADER: token})
+        # Extending twice to a site only authenticates again, so unlike a login it may be resent.
+        with acting(action):
+            response = self.client.request("POST", "/sessions/extend", headers=headers, json_body=extend_body(entry),
+                                           idempotent=True)
+            if response.status == 400 and entry["type"] == "vcd_token":
+                legacy = self.client.request("POST", "/sessions/extend", headers=headers,
+                                             json_body=extend_body(entry, legacy=True), idempotent=True)
+                # A 400 to both forms is best explained by the answer to the current one.
+                response = response if legacy.status == 400 else legacy
+        if response.status != 200:
+            error = self._error(response, action, entry["type"])
+            if error.error_type == "RemoteAuthenticationFailure":
+                error.hint = "Site '%s' refused the credentials: check them against that site's Cloud Director" % (
+                    clean_text(entry["site"]))
+            raise error
+        return self._details(response, action)
+
+    def drop(self, token, site):
+        """End the session's extension to ``site``; its details afterwards."""
+        action = "VCDA removal of site '%s' from the session on %s" % (clean_text(site), self.client.endpoint.display)
+        with acting(action):
+            response = self.client.request("DELETE", "/sessions/" + quote(site, safe=""),
+                                           headers=dict(self.headers, **{TOKEN_HEADER: token}))
+        if response.status != 200:
+            raise self._error(response, action)
+        return self._details(response, action)
+
+    def settle_sites(self, token, details, logged_in, check_mode):
+        """Extend to the ``sites`` not yet authenticated and drop those with state absent: (details, changed, result).
+
+        A site the session already has is left alone, so a reused session is not extended again.
+        """
+        extended, dropped = [], []
+        for entry in self.params["sites"] or ():
+            present = any(site.get("site") == entry["site"] for site in details["authenticated_sites"])
+            if entry["state"] == "absent" and present:
+                dropped.append(entry["site"])
+                if not check_mode:
+                    details = self.drop(token, entry["site"])
+            elif entry["state"] == "present" and not present:
+                extended.append(entry["site"])
+                if not check_mode:
+                    details = self.extend(token, entry)
+        return details, bool(extended or dropped), {"logged_in": logged_in, "extended_sites": extended,
+                                                    "dropped_sites": dropped}
+
     def result(self, token, details):
         version = details["api_version"]
         return {
@@ -210,9 +353,13 @@ def h4_session(params, check_mode):
     token = check_header_value(params["token"], "token")
     check_header_value(params["operation_id"], "operation_id")
     if params["api_version"] and not _API_VERSION.match(params["api_version"]):
-        raise OptionError("api_version '%s' is not a version such as 4.7" % clean_text(params["api_version"]))
+        raise OptionError("api_version '%s' is not a version such as 4.7, or a major version such as 3"
+                          % clean_text(params["api_version"]))
     if params["state"] == "absent" and not token:
         raise OptionError("state=absent needs token: the X-VCAV-Auth token of the session to log out")
+    if params["state"] == "absent" and params["sites"]:
+        raise OptionError("sites cannot be used with state=absent: the logout ends the session with all its sites")
+    check_site_options(params["sites"] or ())
     can_login = True
     try:
         check_auth_options(params)
@@ -223,4 +370,5 @@ def h4_session(params, check_mode):
         else:
             raise
     sessions = H4Sessions(http_client(params), params)
-    return ensure_session(sessions, params["state"], token, check_mode, "h4_session", can_login)
+    return ensure_session(sessions, params["state"], token, check_mode, "h4_session", can_login,
+                          settle=sessions.settle_sites)

@@ -37,6 +37,10 @@ USER_AGENT = "sessionkit.vmware/%s" % COLLECTION_VERSION
 
 # Gateways and overloaded servers answer these; they are worth another try. A 4xx never is.
 RETRY_STATUSES = (502, 503, 504)
+# A gateway that answers 504 gave up waiting for the server, which may still have carried the request out.
+GATEWAY_TIMEOUT = 504
+NOT_RESENT = ("The login was not sent again, because the server may have received it and opened a session that a "
+              "second login would leave open; run the task again once the server answers in time")
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 
@@ -171,6 +175,8 @@ class HttpResponse(object):
         self.body = body
         self.url = url
         self.attempts = attempts
+        # Why a retryable answer was not retried, for the error's hint; None when it was not held back.
+        self.not_resent = None
 
     @property
     def content_type(self):
@@ -278,8 +284,9 @@ class HttpClient(object):
     def request(self, method, path, headers=None, json_body=None, auth=None, idempotent=None):
         """Send one request, retrying what can heal, and return the HttpResponse whatever its status.
 
-        A non-idempotent request (a login POST) is sent again only when it never reached the server, because
-        a server that did receive it may already have opened a session.
+        A non-idempotent request (a login POST) is sent again only when it never reached the server or the server
+        refused it without acting (503), because a server that did receive it (a read timeout, a cut answer, a
+        gateway's 504) may already have opened a session.
         """
         if idempotent is None:
             idempotent = method in ("GET", "HEAD", "DELETE")
@@ -306,8 +313,13 @@ class HttpClient(object):
                     self.resent_after_reaching = self.resent_after_reaching or reached_server
                     self._sleep(self._backoff(attempt))
                     continue
+                if retryable and attempt <= self.retries:
+                    error.hint = "%s. %s" % (error.hint.rstrip("."), NOT_RESENT) if error.hint else NOT_RESENT
                 error.attempts = attempt
                 raise error
+            if response.status == GATEWAY_TIMEOUT and not idempotent and attempt <= self.retries:
+                response.not_resent = NOT_RESENT
+                return response
             if response.status in RETRY_STATUSES and attempt <= self.retries:
                 wait = self._retry_after(response)
                 self._sleep(self._backoff(attempt) if wait is None else wait)

@@ -24,13 +24,16 @@ def log_out_orphan(sessions, token, error):
     error.hint = "%s. %s" % (error.hint.rstrip("."), note) if error.hint else note
 
 
-def ensure_session(sessions, state, token, check_mode, fact_name, can_login):
+def ensure_session(sessions, state, token, check_mode, fact_name, can_login, settle=None):
     """The module result for ``state``, given an API object with ``info``, ``login``, ``logout`` and ``result``.
 
     ``info(token)`` returns the session details or None when the server says the token is gone;
     ``login()`` returns (token, details or None); ``logout(token)`` returns whether a session was ended;
     ``result(token, details)`` builds the returned ``session`` dict. ``can_login`` says whether credentials
     were given, so that a dead token with none fails with a message rather than a 401.
+    ``settle(token, details, logged_in, check_mode)``, when given, changes the working session further (VCDA's
+    sites) and returns (details, whether it changed anything, more result keys). A session this call opened is
+    logged out again when settling fails, since nobody else gets its token.
     """
     client = sessions.client
     try:
@@ -48,8 +51,18 @@ def ensure_session(sessions, state, token, check_mode, fact_name, can_login):
             if not can_login:
                 raise OptionError("the token is no longer valid and no credentials were given to log in again")
             token, details = sessions.login()
+        result = {}
+        if settle is not None:
+            try:
+                details, settled, result = settle(token, details, changed, check_mode)
+            except SessionApiError as error:
+                if changed:
+                    log_out_orphan(sessions, token, error)
+                raise
+            changed = changed or settled
         session = sessions.result(token, details)
-        return {"changed": changed, "session": session, "attempts": client.max_attempts,
-                "ansible_facts": {fact_name: session}}
+        result.update(changed=changed, session=session, attempts=client.max_attempts,
+                      ansible_facts={fact_name: session})
+        return result
     finally:
         client.close()

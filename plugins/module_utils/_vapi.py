@@ -23,6 +23,7 @@ PATHS = {"api": "/api/session", "rest": "/rest/com/vmware/cis/session"}
 # vCenter before 7.0 U2 and govmomi's vcsim answer 404 on /api/session; their /rest token also works on /api calls.
 AUTO_ORDER = ("api", "rest")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 def basic_authorization(username, password):
@@ -32,17 +33,28 @@ def basic_authorization(username, password):
 
 
 def saml_authorization(saml_token):
-    """The ``SIGN`` header for a SAML bearer assertion, given as XML or already gzip-compressed and base64-encoded."""
-    text = saml_token.strip()
-    if text.startswith("<"):
-        import gzip  # only here: most logins use a password, and a module run pays for every import
+    """The ``SIGN`` header for a SAML bearer assertion, given as XML, as base64 of XML, or as base64 of gzip.
 
-        encoded = base64.b64encode(gzip.compress(text.encode("utf-8"))).decode("ascii")
-    elif _BASE64.match(text):
-        encoded = text
-    else:
-        raise OptionError("saml_token is neither SAML XML nor base64 text: give the assertion XML as issued by SSO")
-    return 'SIGN token="%s"' % encoded
+    vCenter takes only base64 of gzip-compressed XML, so the other two forms are compressed here.
+    """
+    text = saml_token.strip()
+    if not text.startswith("<"):
+        if not _BASE64.match(text):
+            raise OptionError("saml_token is neither SAML XML nor base64 text: give the assertion XML as issued by "
+                              "SSO")
+        try:
+            decoded = base64.b64decode(text + "=" * (-len(text) % 4))
+        except ValueError:  # binascii.Error: a length no base64 text has
+            decoded = b""
+        if decoded[:2] == _GZIP_MAGIC:
+            return 'SIGN token="%s"' % text
+        if not decoded.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+            raise OptionError("saml_token is base64 text, but of neither gzip-compressed data nor SAML XML: give the "
+                              "assertion XML as issued by SSO")
+        text = decoded.decode("utf-8-sig", "replace").strip()
+    import gzip  # only here: most logins use a password, and a module run pays for every import
+
+    return 'SIGN token="%s"' % base64.b64encode(gzip.compress(text.encode("utf-8"))).decode("ascii")
 
 
 def login_authorization(params, required):

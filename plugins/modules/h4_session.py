@@ -20,6 +20,8 @@ description:
     expired. Logs a session out with O(state=absent).
   - Each appliance service (manager, replicator, tunnel, cloud service) has its own sessions; a token works only on
     the service that issued it, so point O(hostname) and O(port) at the service your later calls use.
+  - Extends the session to remote sites with C(POST /sessions/extend), and drops a site with
+    C(DELETE /sessions/{site}), as O(sites) says.
 author:
   - sessionkit maintainers (@sessionkit)
 requirements:
@@ -41,14 +43,16 @@ options:
       - V(local) (C(localUser)) logs in as an appliance OS account with O(password), and O(username) which defaults to
         C(root).
       - V(vcd) (C(vcdCredentials)) needs O(username) as C(user@org) and O(password) of a Cloud Director user.
-      - V(vcd_token) (C(vcdAccessToken)) needs O(vcd_token) and takes O(vcd_token_context).
-      - V(vcd_cookie) (C(vcdCookie)) needs O(vcd_cookie).
-      - The three Cloud Director types work only on the Cloud Director flavour of the appliance.
+      - V(vcd_token) (C(vcdAccessToken), VCDA 4.1 and later) needs O(vcd_token) and takes O(vcd_token_context).
+      - V(vcd_api_token) (C(vcdApiToken), the newest VCDA API, 4.7) needs O(vcd_api_token) and O(org).
+      - V(vcd_cookie) (C(vcdCookie)) needs O(vcd_cookie). It exists only in vCloud Availability 3.x to VCDA 4.2;
+        VCDA 4.5 and later refuse it with HTTP 400.
+      - The four Cloud Director types work only on the Cloud Director flavour of the appliance.
       - A missing option, or a credential option the chosen type does not use, is an error before anything is sent.
         Credentials are not checked with O(state=absent), nor with O(state=present) when O(token) is given with no
         credential option at all; the module then fails only if the token has expired.
     type: str
-    choices: [sso, sso_token, local, vcd, vcd_token, vcd_cookie]
+    choices: [sso, sso_token, local, vcd, vcd_token, vcd_cookie, vcd_api_token]
     default: sso
   username:
     description:
@@ -75,16 +79,105 @@ options:
     type: str
   vcd_token_context:
     description:
-      - The multisite context of O(vcd_token), sent as C(context).
+      - The Cloud Director organization (its short name, such as V(acme-dr)) of O(vcd_token), sent as C(context).
+      - Needed only when the token was issued by another Cloud Director than the appliance's own, joined to it by
+        Cloud Director multisite; the appliance then sends it as the organization context. It is not a VCDA site.
     type: str
   vcd_cookie:
     description:
       - The value of a Cloud Director session cookie for O(auth_type=vcd_cookie).
+      - Only vCloud Availability 3.x to VCDA 4.2 take it; use O(vcd_token) or O(vcd_api_token) on newer releases.
     type: str
+  vcd_api_token:
+    description:
+      - A Cloud Director API token for O(auth_type=vcd_api_token), as created in the Cloud Director portal for
+        automation.
+    type: str
+    version_added: 1.1.0
+  org:
+    description:
+      - The short name of the Cloud Director organization that O(vcd_api_token) belongs to, such as V(acme), or
+        V(System) for a provider token. Sent as C(org).
+    type: str
+    version_added: 1.1.0
+  sites:
+    description:
+      - Remote sites to extend the session to, so that later calls can manage replications that involve them, and
+        sites to drop from it. Each entry is one site, handled in the order given.
+      - A site the session is already authenticated to (as C(authenticated_sites) of C(GET /sessions) or of the
+        login says) is not extended again, so a reused O(token) stays C(changed=false). A dropped site that the
+        session does not have is left alone.
+      - After the extensions, RV(session.authenticated_sites) lists the sites; later calls for a remote site use
+        the same token and name the site in a C(site) query parameter.
+      - In check mode no extension or removal is sent; RV(extended_sites) and RV(dropped_sites) say what would be
+        done.
+      - When an extension fails, the task fails naming the site, and a session that this task logged in for is
+        logged out again. A reused session is left as it is, with any site extended before the failure.
+    type: list
+    elements: dict
+    version_added: 1.1.0
+    suboptions:
+      site:
+        description:
+          - The VCDA name of the remote site, such as V(site-b).
+        type: str
+        required: true
+      state:
+        description:
+          - V(present) extends the session to the site; V(absent) drops the site from it. Other keys are ignored
+            with V(absent).
+        type: str
+        choices: [present, absent]
+        default: present
+      type:
+        description:
+          - How to authenticate to the site, named like O(auth_type). Needed with O(sites[].state=present).
+          - V(vcd) (API type C(credentials), every release) needs O(sites[].username) as C(user@org) and
+            O(sites[].password) of a user of the remote Cloud Director.
+          - V(vcd_token) (C(accessToken), VCDA 4.5 and later; on 4.1 and 4.2 the module falls back to the older
+            C(vcdAccessToken) form when the first is refused) needs O(sites[].vcd_token) and takes
+            O(sites[].vcd_token_context).
+          - V(vcd_api_token) (C(apiToken), the newest API, 4.7) needs O(sites[].vcd_api_token) and O(sites[].org).
+          - V(multisite) (C(multisite), VCDA 4.2 and later) needs O(sites[].org), the remote Cloud Director
+            organization associated with the organization of the logged-in user. It needs no secret.
+          - V(vcd_cookie) (C(cookie), before VCDA 4.5) needs O(sites[].vcd_cookie).
+          - A missing option, or a credential option the type does not use, is an error before anything is sent.
+        type: str
+        choices: [vcd, vcd_token, vcd_api_token, multisite, vcd_cookie]
+      username:
+        description:
+          - The remote Cloud Director user as C(user@org), for O(sites[].type=vcd). Sent as C(vcdUsername).
+        type: str
+      password:
+        description:
+          - The password of O(sites[].username). Sent as C(vcdPassword).
+        type: str
+      vcd_token:
+        description:
+          - An access token (JWT) of the remote Cloud Director, for O(sites[].type=vcd_token).
+        type: str
+      vcd_token_context:
+        description:
+          - The Cloud Director organization of O(sites[].vcd_token), sent as C(context).
+        type: str
+      vcd_api_token:
+        description:
+          - An API token issued by the remote Cloud Director, for O(sites[].type=vcd_api_token). Sent as C(token).
+        type: str
+      org:
+        description:
+          - The short name of the remote Cloud Director organization, for O(sites[].type=vcd_api_token) and
+            O(sites[].type=multisite).
+        type: str
+      vcd_cookie:
+        description:
+          - A session cookie of the remote Cloud Director, for O(sites[].type=vcd_cookie).
+        type: str
   api_version:
     description:
-      - The API version to ask for, as two numbers such as V(4.7). It is sent as
-        C(Accept) C(application/vnd.vmware.h4-v<version>+json;charset=UTF-8).
+      - The API version to ask for, as two numbers such as V(4.7), or a major version alone such as V(3), which
+        vCloud Availability 3.0 takes. It is sent as C(Accept)
+        C(application/vnd.vmware.h4-v<version>+json;charset=UTF-8).
       - When not set, a generic JSON C(Accept) is sent, and RV(session.api_version) reports the version the appliance
         labelled its answer with, if it did.
     type: str
@@ -202,16 +295,80 @@ EXAMPLES = r"""
         state: absent
         token: "{{ token_login.session.token }}"
 
-    - name: Log in with a Cloud Director session cookie (auth_type vcd_cookie)
+    - name: Log in with a token from another Cloud Director of a multisite group, naming its organization
       sessionkit.vmware.h4_session:
-        auth_type: vcd_cookie
-        vcd_cookie: "{{ vcd_cookie }}"
-      register: cookie_login
+        auth_type: vcd_token
+        vcd_token: "{{ vcd_remote_token }}"
+        vcd_token_context: "{{ vcd_remote_org }}"
+      register: remote_token_login
 
     - name: Log out of that session
       sessionkit.vmware.h4_session:
         state: absent
-        token: "{{ cookie_login.session.token }}"
+        token: "{{ remote_token_login.session.token }}"
+
+# Log in with a Cloud Director API token (VCDA 4.7), extend the session to two remote sites, call one, drop the other
+- name: Work across sites with one session
+  module_defaults:
+    group/sessionkit.vmware.h4:
+      hostname: "{{ vcda_hostname }}"
+      ca_path: "{{ vcda_ca_path }}"
+  block:
+    - name: Log in with a Cloud Director API token (auth_type vcd_api_token)
+      sessionkit.vmware.h4_session:
+        auth_type: vcd_api_token
+        vcd_api_token: "{{ vcd_api_token }}"
+        org: "{{ vcd_org }}"
+      register: vcda
+
+    - name: Extend the session to two remote sites
+      sessionkit.vmware.h4_session:
+        token: "{{ vcda.session.token }}"
+        sites:
+          - site: site-b
+            type: vcd_api_token
+            vcd_api_token: "{{ vcd_remote_api_token }}"
+            org: "{{ vcd_remote_org }}"
+          - site: site-c
+            type: vcd
+            username: "{{ vcd_username }}"
+            password: "{{ vcd_password }}"
+
+    - name: List the vApps of site-b, on the same appliance and token, with the site query parameter
+      ansible.builtin.uri:
+        url: "{{ vcda.session.url }}/inventory/vapps?site=site-b"
+        headers: "{{ vcda.session.headers }}"
+        ca_path: "{{ vcda_ca_path }}"
+
+    - name: Drop site-c from the session
+      sessionkit.vmware.h4_session:
+        token: "{{ vcda.session.token }}"
+        sites:
+          - site: site-c
+            state: absent
+  always:
+    - name: Log out, which ends the extensions with the session
+      sessionkit.vmware.h4_session:
+        state: absent
+        token: "{{ vcda.session.token }}"
+      when: vcda.session.token is defined
+
+# Log in with a Cloud Director session cookie (auth_type vcd_cookie): vCloud Availability 3.x to VCDA 4.2 only
+# doc-test: tasks; vcda release: 4.2
+- name: Log in with a Cloud Director session cookie
+  sessionkit.vmware.h4_session:
+    hostname: "{{ vcda_hostname }}"
+    ca_path: "{{ vcda_ca_path }}"
+    auth_type: vcd_cookie
+    vcd_cookie: "{{ vcd_cookie }}"
+  register: cookie_login
+
+- name: Log out of that session
+  sessionkit.vmware.h4_session:
+    hostname: "{{ vcda_hostname }}"
+    ca_path: "{{ vcda_ca_path }}"
+    state: absent
+    token: "{{ cookie_login.session.token }}"
 
 # Set the connection once for every VCDA task of a block, and use the fact
 - name: Use the connection from module_defaults
@@ -268,7 +425,9 @@ session:
       elements: str
       sample: ["ADMINISTRATORS"]
     authenticated_sites:
-      description: The sites and organisations the session is authenticated to; empty when the appliance sent none.
+      description:
+        - The sites and organisations the session is authenticated to, after any O(sites) extension or removal; empty
+          when the appliance sent none (an on-premises appliance answers V(null)).
       type: list
       elements: dict
       sample: [{"site": "site-a", "org": "acme"}]
@@ -286,6 +445,26 @@ ansible_facts:
         - The same dict as RV(session). Read it as C(ansible_facts.h4_session), not as a top-level variable, which
           ansible-core 2.21 deprecates.
       type: dict
+logged_in:
+  description: Whether this task logged in, opening the session, rather than reusing O(token).
+  returned: when O(state=present)
+  type: bool
+  sample: true
+  version_added: 1.1.0
+extended_sites:
+  description: The sites of O(sites) the session was extended to, or in check mode would be.
+  returned: when O(state=present)
+  type: list
+  elements: str
+  sample: ["site-b"]
+  version_added: 1.1.0
+dropped_sites:
+  description: The sites of O(sites) that were dropped from the session, or in check mode would be.
+  returned: when O(state=present)
+  type: list
+  elements: str
+  sample: []
+  version_added: 1.1.0
 attempts:
   description: The most tries any one request of this task needed, retries included.
   returned: success, and failures after a request was sent
@@ -322,12 +501,27 @@ server_messages:
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import OptionError, SessionApiError, fail_kwargs
-from ansible_collections.sessionkit.vmware.plugins.module_utils._h4 import AUTH_TYPES, h4_session
+from ansible_collections.sessionkit.vmware.plugins.module_utils._h4 import AUTH_TYPES, EXTEND_TYPES, h4_session
 from ansible_collections.sessionkit.vmware.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
 from ansible_collections.sessionkit.vmware.plugins.module_utils._options import (
     h4_endpoint_options,
     transport_options,
 )
+
+
+def site_options():
+    return dict(
+        site=dict(type="str", required=True),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        type=dict(type="str", choices=list(EXTEND_TYPES)),
+        username=dict(type="str"),
+        password=dict(type="str", no_log=True),
+        vcd_token=dict(type="str", no_log=True),
+        vcd_token_context=dict(type="str", no_log=False),
+        vcd_api_token=dict(type="str", no_log=True),
+        org=dict(type="str"),
+        vcd_cookie=dict(type="str", no_log=True),
+    )
 
 
 def argument_spec():
@@ -342,6 +536,9 @@ def argument_spec():
         vcd_token=dict(type="str", no_log=True),
         vcd_token_context=dict(type="str", no_log=False),
         vcd_cookie=dict(type="str", no_log=True),
+        vcd_api_token=dict(type="str", no_log=True),
+        org=dict(type="str"),
+        sites=dict(type="list", elements="dict", options=site_options()),
         api_version=dict(type="str"),
         operation_id=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "absent"]),

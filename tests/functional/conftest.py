@@ -15,7 +15,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 
-from helpers import SAML_ASSERTION, VCD_COOKIE, VCD_TOKEN  # noqa: E402
+from helpers import REMOTE_API_TOKEN, SAML_ASSERTION, VCD_API_TOKEN, VCD_COOKIE, VCD_TOKEN  # noqa: E402
 from simulators.h4 import H4Simulator  # noqa: E402
 from simulators.pki import make_pki  # noqa: E402
 from simulators.vapi import VapiSimulator  # noqa: E402
@@ -78,7 +78,8 @@ def legacy_server(pki):
 @pytest.fixture(scope="session")
 def h4_server(pki):
     sim = _simulator(H4Simulator, pki, saml_tokens={SAML_ASSERTION}, vcd_tokens={VCD_TOKEN},
-                     vcd_cookies={VCD_COOKIE})
+                     vcd_cookies={VCD_COOKIE},
+                     vcd_api_tokens={VCD_API_TOKEN: "api-user@acme", REMOTE_API_TOKEN: "api-user@acme-dr"})
     yield sim
     sim.stop()
 

@@ -30,6 +30,9 @@ def have(name):
 SAML_ASSERTION = '<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion">bearer-1</saml2:Assertion>'
 VCD_TOKEN = "eyJhbGciOiJSUzI1NiJ9.test-vcd-access-token.sig"
 VCD_COOKIE = "vcloud-session-cookie-value-1"
+# Cloud Director API tokens: one of the local organization, one of the organization at the remote sites.
+VCD_API_TOKEN = "vcd-api-token-acme-0001"
+REMOTE_API_TOKEN = "vcd-api-token-acme-dr-0002"
 
 
 def write_tasks(tmp_path, name, tasks):

@@ -22,11 +22,16 @@ in EXAMPLES. Its text is a way to run the snippet, then options, separated by ``
 ``tasks in session vcenter``
     a task list that uses a session registered as ``vcenter``: it runs after a login registered so, and before the
     logout of that session.
+``tasks in session vcda``
+    the same with a VCDA session registered as ``vcda``, of a Cloud Director user, extended to the simulator's remote
+    sites ``site-b`` and ``site-c``.
 ``file NAME``
     not run alone: written as NAME next to the playbook of every snippet of the same document; a snippet that names
     it must run its tasks.
 ``not run: REASON``
     cannot run here (it names something the simulators cannot stand in for); it must still parse as YAML.
+``variables``
+    variables for an inventory's ``group_vars`` or a play's ``vars``, not run: it must parse as a YAML mapping.
 ``keeps a session: REASON``
     option: the snippet leaves a session open on purpose; the test checks that it does.
 ``stand-in roles: NAME ...``
@@ -34,7 +39,12 @@ in EXAMPLES. Its text is a way to run the snippet, then options, separated by ``
 ``environment: NAME=variable ...``
     option: the snippet reads these environment variables; each is set to the value of the convention variable.
 ``inventory: GROUP=HOST,HOST...``
-    option: the inventory also has GROUP with these hosts, each an alias of the local machine.
+    option: the inventory also has GROUP with these hosts, each an alias of the local machine; may be repeated.
+``logins: N``
+    option: the snippet logs in N times in all, on both simulators (one login per endpoint, however many hosts).
+``vcda release: RELEASE``
+    option: the snippet needs a VCDA appliance of that release (such as 4.2, the last with cookie logins);
+    ``vcda_hostname`` then names a simulator of that release.
 In EXAMPLES, a comment line at the start of a line that follows YAML starts a new snippet.
 """
 
@@ -48,8 +58,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import DEPRECATION, H4_PASSWORD, H4_USER, SAML_ASSERTION, VAPI_PASSWORD, VAPI_USER, VCD_COOKIE, VCD_TOKEN
-from simulators.h4 import DEFAULT_LOCAL_USERS, DEFAULT_VCD_USERS
+from helpers import (DEPRECATION, H4_PASSWORD, H4_USER, REMOTE_API_TOKEN, SAML_ASSERTION, VAPI_PASSWORD, VAPI_USER,
+                     VCD_API_TOKEN, VCD_COOKIE, VCD_TOKEN)
+from simulators.h4 import DEFAULT_LOCAL_USERS, DEFAULT_VCD_USERS, H4Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
 MARKDOWN = ("README.md", "roles/session/README.md")
@@ -76,6 +87,8 @@ class Snippet:
     stand_in_roles: list = field(default_factory=list)
     environment: dict = field(default_factory=dict)
     inventory: dict = field(default_factory=dict)  # group -> host names
+    logins: int = None
+    vcda_release: str = None
 
     @property
     def id(self):
@@ -88,7 +101,7 @@ def parse_marker(snippet, marker):
     if marker is None:
         return snippet
     how, *options = [part.strip() for part in marker.split(";")]
-    if how in ("playbook", "tasks", "tasks in session vcenter"):
+    if how in ("playbook", "tasks", "variables", "tasks in session vcenter", "tasks in session vcda"):
         snippet.how = how
     elif how.startswith("file "):
         snippet.how, snippet.file_name = "file", how[len("file "):].strip()
@@ -108,6 +121,10 @@ def parse_marker(snippet, marker):
         elif name == "inventory" and "=" in value:
             group, _sep, hosts = value.partition("=")
             snippet.inventory[group.strip()] = [host for host in hosts.split(",") if host.strip()]
+        elif name == "logins" and value.isdigit():
+            snippet.logins = int(value)
+        elif name == "vcda release" and re.fullmatch(r"\d+\.\d+", value):
+            snippet.vcda_release = value
         else:
             raise ValueError("%s: unknown or empty doc-test option %r" % (snippet.id, option))
     return snippet
@@ -190,8 +207,9 @@ def all_snippets():
 
 
 SNIPPETS = all_snippets()
-RUNNABLE = [s for s in SNIPPETS if s.how not in ("file", "not run")]
+RUNNABLE = [s for s in SNIPPETS if s.how not in ("file", "not run", "variables")]
 NOT_RUN = [s for s in SNIPPETS if s.how == "not run"]
+VARIABLES = [s for s in SNIPPETS if s.how == "variables"]
 FILES = [s for s in SNIPPETS if s.how == "file"]
 
 
@@ -205,11 +223,15 @@ def connection_values(vapi, h4, pki):
         "vcda_ca_path": pki.ca_cert, "vcda_saml_token": SAML_ASSERTION,
         "vcda_root_password": DEFAULT_LOCAL_USERS["root"],
         "vcd_username": vcd_user, "vcd_password": vcd_password, "vcd_token": VCD_TOKEN, "vcd_cookie": VCD_COOKIE,
+        "vcd_api_token": VCD_API_TOKEN, "vcd_org": h4.vcd_api_tokens[VCD_API_TOKEN].rpartition("@")[2],
+        "vcd_remote_token": VCD_TOKEN, "vcd_remote_api_token": REMOTE_API_TOKEN,
+        "vcd_remote_org": h4.vcd_api_tokens[REMOTE_API_TOKEN].rpartition("@")[2],
     }
 
 
-# What ``tasks in session vcenter`` puts around a snippet: a login registered as vcenter, and its logout.
-SESSION_WRAPPER = """\
+# What ``tasks in session NAME`` puts around a snippet: a login registered as NAME, and its logout.
+SESSION_WRAPPERS = {
+    "vcenter": """\
 - name: Log in for the snippet
   sessionkit.vmware.vapi_session:
     hostname: "{{ vcenter_hostname }}"
@@ -228,7 +250,32 @@ SESSION_WRAPPER = """\
         ca_path: "{{ vcenter_ca_path }}"
         state: absent
         session_token: "{{ vcenter.session.token }}"
-"""
+""",
+    "vcda": """\
+- name: Log in for the snippet
+  sessionkit.vmware.h4_session:
+    hostname: "{{ vcda_hostname }}"
+    ca_path: "{{ vcda_ca_path }}"
+    auth_type: vcd
+    username: "{{ vcd_username }}"
+    password: "{{ vcd_password }}"
+    sites:
+      - {site: site-b, type: vcd, username: "{{ vcd_username }}", password: "{{ vcd_password }}"}
+      - {site: site-c, type: vcd, username: "{{ vcd_username }}", password: "{{ vcd_password }}"}
+  register: vcda
+
+- name: Run the snippet in that session
+  block:
+%s
+  always:
+    - name: Log out after the snippet
+      sessionkit.vmware.h4_session:
+        hostname: "{{ vcda_hostname }}"
+        ca_path: "{{ vcda_ca_path }}"
+        state: absent
+        token: "{{ vcda.session.token }}"
+""",
+}
 
 PLAY_WRAPPER = """\
 - name: Run the snippet %s
@@ -252,8 +299,8 @@ def playbook_text(snippet, hosts="localhost"):
     if snippet.how == "playbook":
         return snippet.text
     tasks = snippet.text
-    if snippet.how == "tasks in session vcenter":
-        tasks = SESSION_WRAPPER % textwrap.indent(tasks, " " * 4)
+    if snippet.how.startswith("tasks in session "):
+        tasks = SESSION_WRAPPERS[snippet.how[len("tasks in session "):]] % textwrap.indent(tasks, " " * 4)
     return PLAY_WRAPPER % (snippet.id, hosts, textwrap.indent(tasks, " " * 4))
 
 
@@ -269,6 +316,11 @@ def inventory_args(snippet, directory):
     path = directory / "groups.ini"
     path.write_text("\n".join(lines) + "\n")
     return ["-i", str(path)]
+
+
+def names_file(text, file_name):
+    """Whether ``text`` names ``file_name`` as a whole (report.yml is not named by vm_report.yml)."""
+    return re.search(r"(?<![\w./-])%s(?![\w-])" % re.escape(file_name), text) is not None
 
 
 def task_names(text):
@@ -297,7 +349,7 @@ def test_every_yaml_block_of_the_docs_is_collected():
 
 @pytest.mark.parametrize("snippet", FILES, ids=[s.id for s in FILES])
 def test_each_file_snippet_is_named_by_a_snippet_of_its_document(snippet):
-    users = [s.id for s in RUNNABLE if s.path == snippet.path and snippet.file_name in s.text]
+    users = [s.id for s in RUNNABLE if s.path == snippet.path and names_file(s.text, snippet.file_name)]
     assert users, "%s is marked as file %s, but no snippet of %s names it" % (
         snippet.id, snippet.file_name, snippet.path)
     assert task_names(snippet.text), "%s: a task file whose tasks have no names cannot be traced" % snippet.id
@@ -308,14 +360,39 @@ def test_a_snippet_that_cannot_run_here_still_parses(snippet):
     assert isinstance(yaml.safe_load(snippet.text), list), snippet.id
 
 
+@pytest.mark.parametrize("snippet", VARIABLES, ids=[s.id for s in VARIABLES])
+def test_a_variables_snippet_is_a_mapping(snippet):
+    assert isinstance(yaml.safe_load(snippet.text), dict), snippet.id
+
+
+@pytest.fixture
+def vcda_of_release(h4, pki):
+    """A VCDA simulator of another release, with the credentials of the shared one; stopped after the test."""
+    started = []
+
+    def start(release):
+        sim = H4Simulator(pki.server_cert, pki.server_key, release=release, saml_tokens=h4.saml_tokens,
+                          vcd_tokens=h4.vcd_tokens, vcd_cookies=h4.vcd_cookies, vcd_api_tokens=h4.vcd_api_tokens)
+        sim.start()
+        started.append(sim)
+        return sim
+
+    yield start
+    for sim in started:
+        sim.stop()
+
+
 @pytest.mark.parametrize("snippet", RUNNABLE, ids=[s.id for s in RUNNABLE])
-def test_snippet_runs_as_written(snippet, vapi, h4, pki, run_playbook, tmp_path):
+def test_snippet_runs_as_written(snippet, vapi, h4, pki, run_playbook, tmp_path, vcda_of_release):
     if snippet.how == "playbook":
         plays = yaml.safe_load(snippet.text)
         assert all("hosts" in play or "ansible.builtin.import_playbook" in play for play in plays), (
             "%s runs as a playbook, but is not one: mark it as a task list (doc-test: tasks)" % snippet.id)
     vapi.saml_tokens = {SAML_ASSERTION}  # reset() after the test puts the shared server's own set back
     values = connection_values(vapi, h4, pki)
+    if snippet.vcda_release:
+        h4 = vcda_of_release(snippet.vcda_release)
+        values["vcda_hostname"] = "127.0.0.1:%d" % h4.port
     files = [s for s in FILES if s.path == snippet.path]
     for file_snippet in files:
         (tmp_path / file_snippet.file_name).write_text(file_snippet.text)
@@ -331,12 +408,15 @@ def test_snippet_runs_as_written(snippet, vapi, h4, pki, run_playbook, tmp_path)
     # A task of a role, or of a file the role includes, is recorded as "<role> : <name>".
     ran = [r["task"].rpartition(" : ")[2] for r in run.records]
     for file_snippet in files:
-        if file_snippet.file_name in snippet.text:
+        if names_file(snippet.text, file_snippet.file_name):
             assert set(task_names(file_snippet.text)) & set(ran), "%s did not run %s" % (
                 snippet.id, file_snippet.file_name)
     for role in snippet.stand_in_roles:
         assert "List VMs with the session, as a role of yours would" in ran, role
     assert vapi.logins + h4.logins > 0, "the snippet logged in nowhere: %s" % ran
+    if snippet.logins is not None:
+        assert vapi.logins + h4.logins == snippet.logins, "%s logged in %d times on vCenter and %d on VCDA" % (
+            snippet.id, vapi.logins, h4.logins)
     assert (vapi.failed_logins, h4.failed_logins) == (0, 0)
     left_open = vapi.open_sessions + h4.open_sessions
     if snippet.keeps_session:

@@ -344,3 +344,62 @@ def test_a_logout_whose_answer_was_lost_reports_the_session_ended(vapi, h4, pki,
         assert result["attempts"] == 2
         assert sum(1 for r in sim.requests if r.method == "DELETE") == 2
         assert sim.open_sessions == 0
+
+
+def test_a_login_is_never_resent_after_a_gateway_timeout(simulators, pki, run_playbook):
+    # A 504 means a gateway gave up waiting: the server behind it may have opened a session, which a second login
+    # would leave open. A 503 is the server refusing before any work, so that login is sent again.
+    h4_timeout = simulators(H4Simulator)
+    h4_timeout.fail_next(1, 504, method="POST", route="/sessions")
+    h4_busy = simulators(H4Simulator)
+    h4_busy.fail_next(1, 503, method="POST", route="/sessions")
+    vapi_timeout = simulators(VapiSimulator)
+    vapi_timeout.fail_next(1, 504, method="POST", route="/api/session")
+    h4_check = simulators(H4Simulator)
+    run = run_playbook({"tasks": [
+        h4_task("h4 504 once", h4_timeout, pki),
+        h4_task("h4 503 once", h4_busy, pki),
+        vapi_task("vapi 504 once", vapi_timeout, pki),
+        dict(h4_task("h4 login for a check", h4_check, pki), register="checked", ignore_errors=False),
+    ]})
+    assert run.rc == 0, run.output
+    timeout = failed(run, "h4 504 once")
+    assert timeout["msg"] == (
+        "VCDA login to 127.0.0.1:%d as '%s' failed: HTTP 504 GeneralServerFailure: General server failure. The login "
+        "was not sent again, because the server may have received it and opened a session that a second login would "
+        "leave open; run the task again once the server answers in time" % (h4_timeout.port, H4_USER))
+    assert timeout["status"] == 504 and timeout["attempts"] == 1
+    assert login_posts(h4_timeout, "/sessions") == 1
+    busy = run.result("h4 503 once")
+    assert busy["failed"] is False and busy["attempts"] == 2 and login_posts(h4_busy, "/sessions") == 2
+    vapi_failed = failed(run, "vapi 504 once")
+    assert "HTTP 504 TIMED_OUT" in vapi_failed["msg"] and "The login was not sent again" in vapi_failed["msg"]
+    assert login_posts(vapi_timeout) == 1
+
+
+def test_session_checks_and_logouts_still_retry_a_gateway_timeout(h4, pki, run_playbook):
+    login = run_playbook({"tasks": [dict(h4_task("login", h4, pki), register="vcda", ignore_errors=False)]})
+    token = login.result("login")["session"]["token"]
+    h4.fail_next(1, 504, method="GET", route="/sessions")
+    h4.fail_next(1, 504, method="DELETE", route="/sessions")
+    run = run_playbook({"tasks": [
+        h4_task("reuse", h4, pki, token=token),
+        h4_task("logout", h4, pki, state="absent", token=token, username=None, password=None),
+    ]})
+    assert run.rc == 0, run.output
+    assert run.result("reuse")["changed"] is False and run.result("reuse")["attempts"] == 2
+    assert run.result("logout")["changed"] is True and run.result("logout")["attempts"] == 2
+    assert h4.logins == 1 and h4.open_sessions == 0
+
+
+def test_a_login_read_timeout_is_not_resent_and_says_why(simulators, pki, run_playbook):
+    slow = simulators(H4Simulator)
+    slow.delay(3, count=1)
+    run = run_playbook({"tasks": [h4_task("slow login", slow, pki, timeout=1, retries=2)]})
+    result = failed(run, "slow login")
+    assert result["msg"].startswith("VCDA login to 127.0.0.1:%d as '%s' failed: no answer from 127.0.0.1:%d within 1s"
+                                    % (slow.port, H4_USER, slow.port))
+    assert result["msg"].endswith("The login was not sent again, because the server may have received it and opened "
+                                  "a session that a second login would leave open; run the task again once the "
+                                  "server answers in time")
+    assert result["attempts"] == 1 and login_posts(slow, "/sessions") == 1

@@ -1,6 +1,7 @@
 # No secret in the output: every scenario at -vvv with known, unique secrets. Passwords, SAML assertions and the
-# Cloud Director token and cookie must appear nowhere; a session token only in the success result of a
-# vapi_session/h4_session task (which returns it by design); and with the role's session_hide_secrets, nowhere.
+# Cloud Director tokens, API tokens and cookies (for a login or a site extension) must appear nowhere; a session
+# token only in the success result of a vapi_session/h4_session task (which returns it by design); and with the
+# role's session_hide_secrets, nowhere.
 
 import re
 
@@ -21,16 +22,21 @@ SAML_MARK = "saml-secret-Xk48Pq"
 SAML = '<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion">%s</saml2:Assertion>' % SAML_MARK
 VCD_TOKEN = "eyJhbGciOiJSUzI1NiJ9.vcd-secret-Hq27Lm.sig"
 VCD_COOKIE = "vcd-cookie-secret-Ns63Bv"
-NEVER = (PASSWORD, H4_PASSWORD, ROOT_PASSWORD, VCD_PASSWORD, SAML, SAML_MARK, VCD_TOKEN, VCD_COOKIE)
+API_TOKEN = "vcd-api-secret-Zp81Kd"
+REMOTE_API_TOKEN = "vcd-api-secret-remote-Qm52Wx"
+SITE_PASSWORD = "Pw-h4site-Ht64Jn"
+NEVER = (PASSWORD, H4_PASSWORD, ROOT_PASSWORD, VCD_PASSWORD, SAML, SAML_MARK, VCD_TOKEN, VCD_COOKIE, API_TOKEN,
+         REMOTE_API_TOKEN, SITE_PASSWORD)
+VCD_IDENTITIES = dict(vcd_users={"tenant@acme": VCD_PASSWORD, "site-admin@acme-dr": SITE_PASSWORD},
+                      vcd_tokens={VCD_TOKEN}, vcd_cookies={VCD_COOKIE},
+                      vcd_api_tokens={API_TOKEN: "api@acme", REMOTE_API_TOKEN: "api@acme-dr"})
 
 
 @pytest.fixture
 def servers(pki):
     vapi = VapiSimulator(pki.server_cert, pki.server_key, users={USER: PASSWORD}, saml_tokens={SAML}).start()
     h4 = H4Simulator(pki.server_cert, pki.server_key, sso_users={USER: H4_PASSWORD},
-                     local_users={"root": ROOT_PASSWORD},
-                     vcd_users={"tenant@acme": VCD_PASSWORD}, vcd_tokens={VCD_TOKEN}, vcd_cookies={VCD_COOKIE},
-                     saml_tokens={SAML}).start()
+                     local_users={"root": ROOT_PASSWORD}, saml_tokens={SAML}, **VCD_IDENTITIES).start()
     broken = VapiSimulator(pki.server_cert, pki.server_key, users={USER: PASSWORD}).start()
     broken.html_error(502)
     yield vapi, h4, broken
@@ -49,6 +55,16 @@ def faulty(pki):
     cut.reset_connection(1, after_handling=True, method="DELETE")
     yield legacy, orphan, cut
     for sim in (legacy, orphan, cut):
+        sim.stop()
+
+
+@pytest.fixture
+def multisite(pki):
+    """A VCDA 4.2 (the last with cookies), and a VCDA whose site extensions fail (the module logs out again)."""
+    old = H4Simulator(pki.server_cert, pki.server_key, release="4.2", **VCD_IDENTITIES).start()
+    refusing = H4Simulator(pki.server_cert, pki.server_key, sso_users={USER: H4_PASSWORD}, **VCD_IDENTITIES).start()
+    yield old, refusing
+    for sim in (old, refusing):
         sim.stop()
 
 
@@ -71,9 +87,10 @@ def task_blocks(output):
     return blocks
 
 
-def test_no_secret_in_any_scenario_at_vvv(servers, faulty, pki, run_playbook):
+def test_no_secret_in_any_scenario_at_vvv(servers, faulty, multisite, pki, run_playbook):
     vapi, h4, broken = servers
     legacy, orphan, cut = faulty
+    old, refusing = multisite
     v = {"hostname": "127.0.0.1", "port": vapi.port, "ca_path": pki.ca_cert}
     h = {"hostname": "127.0.0.1", "port": h4.port, "ca_path": pki.ca_cert}
     h4_logins = {
@@ -82,8 +99,14 @@ def test_no_secret_in_any_scenario_at_vvv(servers, faulty, pki, run_playbook):
         "local": {"password": ROOT_PASSWORD},
         "vcd": {"username": "tenant@acme", "password": VCD_PASSWORD},
         "vcd_token": {"vcd_token": VCD_TOKEN},
-        "vcd_cookie": {"vcd_cookie": VCD_COOKIE},
+        "vcd_api_token": {"vcd_api_token": API_TOKEN, "org": "acme"},
     }
+    sites = [{"site": "site-b", "type": "vcd", "username": "site-admin@acme-dr", "password": SITE_PASSWORD},
+             {"site": "site-c", "type": "vcd_api_token", "vcd_api_token": REMOTE_API_TOKEN, "org": "acme-dr"}]
+    old_sites = [{"site": "site-b", "type": "vcd_cookie", "vcd_cookie": VCD_COOKIE},
+                 {"site": "site-c", "type": "vcd_token", "vcd_token": VCD_TOKEN}]
+    wrong_site = [dict(sites[0], password=SITE_PASSWORD + "x")]
+    wrong_api_token = [dict(sites[1], vcd_api_token=REMOTE_API_TOKEN + "x")]
     tasks = [
         {"name": "vapi login", VAPI: dict(v, username=USER, password=PASSWORD), "register": "login"},
         {"name": "vapi wrong password", VAPI: dict(v, username=USER, password=PASSWORD + "x"),
@@ -130,6 +153,22 @@ def test_no_secret_in_any_scenario_at_vvv(servers, faulty, pki, run_playbook):
         {"name": "h4 wrong password", H4: dict(h, username=USER, password=H4_PASSWORD + "x"), "ignore_errors": True},
         {"name": "h4 wrong vcd token", H4: dict(h, auth_type="vcd_token", vcd_token=VCD_TOKEN + "x"),
          "ignore_errors": True},
+        {"name": "h4 wrong api token", H4: dict(h, auth_type="vcd_api_token", vcd_api_token=API_TOKEN + "x",
+                                                org="acme"), "ignore_errors": True},
+        {"name": "h4 login with sites", H4: dict(h, auth_type="vcd_api_token", vcd_api_token=API_TOKEN, org="acme",
+                                                 sites=sites), "register": "h4_sites"},
+        {"name": "h4 reuse with sites", H4: dict(h, token="{{ h4_sites.session.token }}", sites=sites)},
+        {"name": "h4 drop a site", H4: dict(h, token="{{ h4_sites.session.token }}",
+                                            sites=[{"site": "site-c", "state": "absent"}])},
+        {"name": "h4 logout with sites", H4: dict(h, state="absent", token="{{ h4_sites.session.token }}")},
+        {"name": "h4 site wrong password", H4: dict(h, port=refusing.port, username=USER, password=H4_PASSWORD,
+                                                    sites=wrong_site), "ignore_errors": True},
+        {"name": "h4 site wrong api token", H4: dict(h, port=refusing.port, username=USER, password=H4_PASSWORD,
+                                                     sites=wrong_api_token), "ignore_errors": True},
+        {"name": "h4 4.2 cookie login with sites", H4: dict(h, port=old.port, auth_type="vcd_cookie",
+                                                            vcd_cookie=VCD_COOKIE, sites=old_sites),
+         "register": "h4_old"},
+        {"name": "h4 4.2 logout", H4: dict(h, port=old.port, state="absent", token="{{ h4_old.session.token }}")},
     ]
     for auth_type, creds in h4_logins.items():
         tasks.append({"name": "h4 login " + auth_type, H4: dict(h, auth_type=auth_type, **creds),
@@ -139,8 +178,11 @@ def test_no_secret_in_any_scenario_at_vvv(servers, faulty, pki, run_playbook):
     run = run_playbook({"tasks": tasks}, args=["-vvv"], env={"VMWARE_USER": USER, "VMWARE_PASSWORD": PASSWORD})
     assert run.rc == 0, run.output[-3000:]
     # Each scenario ran as intended: the logins, the failures, and no session left open anywhere.
-    assert vapi.logins == 5 and h4.logins == len(h4_logins) and vapi.open_sessions == h4.open_sessions == 0
-    assert vapi.failed_logins == 1 and h4.failed_logins == 2
+    assert vapi.logins == 5 and h4.logins == len(h4_logins) + 1 and vapi.open_sessions == h4.open_sessions == 0
+    assert vapi.failed_logins == 1 and h4.failed_logins == 3
+    assert (h4.extensions, h4.shrinks, old.extensions, old.logins, old.open_sessions) == (2, 1, 2, 1, 0)
+    assert (refusing.logins, refusing.failed_extensions, refusing.open_sessions) == (2, 2, 0)
+    assert "site 'site-b'" in run.result("h4 site wrong password")["msg"]
     assert run.result("vapi logout in check mode")["changed"] is True
     assert run.result("vapi dead token logs in again")["changed"] is True
     assert run.result("vapi tls failure")["failed"] is True
@@ -153,10 +195,12 @@ def test_no_secret_in_any_scenario_at_vvv(servers, faulty, pki, run_playbook):
     for secret in NEVER:
         assert secret not in output
     # The orphaned session's token was never returned, so it must appear nowhere at all.
-    (orphaned,) = tokens_seen(orphan)
-    assert orphaned not in output and orphaned not in str(run.records)
-    tokens = tokens_seen(vapi, h4, legacy, cut)
-    assert len(tokens) == 5 + len(h4_logins) + 2
+    orphaned = tokens_seen(orphan, refusing)
+    assert len(orphaned) == 3
+    for token in orphaned:
+        assert token not in output and token not in str(run.records)
+    tokens = tokens_seen(vapi, h4, legacy, cut, old)
+    assert len(tokens) == 5 + len(h4_logins) + 1 + 2 + 1
     allowed = set(r["task"] for r in run.records
                   if r["status"] == "ok" and (r["task"].startswith(("vapi ", "h4 "))))
     shown = set()

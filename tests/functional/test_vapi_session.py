@@ -1,10 +1,13 @@
 # vapi_session through the real ansible-playbook, against the vAPI simulator and govmomi's vcsim over real TLS.
 
+import base64
+import gzip
 import json
 import subprocess
 import sys
 
-from helpers import DEPRECATION, VAPI_PASSWORD, VAPI_USER, h4_login_args, vapi_login_args
+from helpers import DEPRECATION, SAML_ASSERTION, VAPI_PASSWORD, VAPI_USER, h4_login_args, vapi_login_args
+from simulators.vapi import VapiSimulator
 
 MODULE = "sessionkit.vmware.vapi_session"
 
@@ -261,3 +264,25 @@ def test_vcsim_fallback_info_reuse_and_logout(vcsim, pki, run_playbook):
     renewed = run.result("reuse dead")
     assert renewed["changed"] is True and renewed["session"]["token"] != login["session"]["token"]
     assert run.result("logout renewed")["changed"] is True
+
+
+def test_a_saml_token_in_each_form_is_sent_as_base64_of_gzip(pki, run_playbook):
+    # The simulator, like vCenter, takes only base64 of gzip-compressed XML in the SIGN header.
+    sim = VapiSimulator(pki.server_cert, pki.server_key, saml_tokens={SAML_ASSERTION}).start()
+    try:
+        forms = {"xml": SAML_ASSERTION,
+                 "base64 of plain xml": base64.b64encode(SAML_ASSERTION.encode()).decode(),
+                 "base64 of gzip": base64.b64encode(gzip.compress(SAML_ASSERTION.encode())).decode()}
+        tasks = [task(name, {"hostname": "127.0.0.1", "port": sim.port, "ca_path": pki.ca_cert, "saml_token": value,
+                             "session_info": False}) for name, value in forms.items()]
+        run = run_playbook({"tasks": tasks})
+    finally:
+        sim.stop()
+    assert run.rc == 0, run.output
+    assert all(run.result(name)["changed"] is True for name in forms)
+    assert (sim.logins, sim.failed_logins) == (3, 0)
+    sent = [r.headers["Authorization"] for r in sim.requests]
+    assert sent[2] == 'SIGN token="%s"' % forms["base64 of gzip"]
+    for header in sent:
+        encoded = header[len('SIGN token="'):-1]
+        assert gzip.decompress(base64.b64decode(encoded)).decode() == SAML_ASSERTION

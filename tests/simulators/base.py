@@ -197,6 +197,8 @@ class SimServer:
             self.logins = 0
             self.logouts = 0
             self.failed_logins = 0
+            # The most sessions open at once since the last reset: exact, counted where sessions open.
+            self.peak_sessions = 0
             self._sessions = {}
             self._faults = []
             for name, value in self._defaults.items():
@@ -231,7 +233,8 @@ class SimServer:
     def stats(self):
         with self._lock:
             return {"logins": self.logins, "logouts": self.logouts, "open_sessions": len(self._sessions),
-                    "failed_logins": self.failed_logins, "requests": len(self.requests),
+                    "failed_logins": self.failed_logins, "peak_sessions": self.peak_sessions,
+                    "requests": len(self.requests),
                     "connections": self.connections}
 
     def _open_session(self, user, **details):
@@ -245,6 +248,7 @@ class SimServer:
             session = Session(secrets.token_hex(16), user, now, now, details)
             self._sessions[session.token] = session
             self.logins += 1
+            self.peak_sessions = max(self.peak_sessions, len(self._sessions))
             return session
 
     def _find_session(self, token):

@@ -110,7 +110,7 @@ def legacy_server(pki):
 @pytest.fixture(scope="module")
 def h4_server(pki):
     yield from _shared(H4Simulator, pki, saml_tokens={SAML}, vcd_tokens={"jwt-1": "org-admin@globex"},
-                       vcd_cookies={"cookie-1"})
+                       vcd_cookies={"cookie-1"}, vcd_api_tokens={"api-token-1": "ops@acme-dr"})
 
 
 @pytest.fixture(scope="module")
@@ -261,7 +261,10 @@ def test_vapi_saml_bearer_token_login(vapi, client):
     assert vapi.sessions[reply.json()].user == "svc-ansible@vsphere.local"
     assert c.call("POST", "/api/session", headers=sign(SAML.replace("_a1", "_a2"))).status == 401
     assert c.call("POST", "/api/session", headers={"Authorization": 'SIGN token="bm90Z3ppcA=="'}).status == 401
-    assert vapi.failed_logins == 2
+    # vCenter takes only base64 of gzip: the same assertion as base64 of plain XML is refused.
+    plain = base64.b64encode(SAML.encode()).decode()
+    assert c.call("POST", "/api/session", headers={"Authorization": 'SIGN token="%s"' % plain}).status == 401
+    assert vapi.failed_logins == 3
 
 
 def test_vapi_session_info_and_last_accessed(vapi, client):
@@ -543,7 +546,7 @@ GOOD_LOGINS = [
     ({"type": "vcdCredentials", "vcdUser": "tenant-admin@acme", "vcdPassword": "Tenant1!"}, "tenant-admin@acme",
      "acme"),
     ({"type": "vcdAccessToken", "vcdAccessToken": "jwt-1", "context": "site-b"}, "org-admin@globex", "globex"),
-    ({"type": "vcdCookie", "vcdCookie": "cookie-1"}, "tenant-admin@acme", "acme"),
+    ({"type": "vcdApiToken", "apiToken": "api-token-1", "org": "acme-dr"}, "ops@acme-dr", "acme-dr"),
 ]
 
 
@@ -571,7 +574,8 @@ def test_h4_each_login_type(h4, client, body, user, org):
     {"type": "vcdCredentials", "vcdUser": "tenant-admin@acme", "vcdPassword": "nope"},
     {"type": "vcdCredentials", "vcdUser": "tenant-admin@other", "vcdPassword": "Tenant1!"},
     {"type": "vcdAccessToken", "vcdAccessToken": "unknown-jwt"},
-    {"type": "vcdCookie", "vcdCookie": "unknown-cookie"},
+    {"type": "vcdApiToken", "apiToken": "unknown-token", "org": "acme-dr"},
+    {"type": "vcdApiToken", "apiToken": "api-token-1", "org": "acme"},
     "unknown-saml",
     "stale-timestamp",
 ])
@@ -603,7 +607,8 @@ def test_h4_bad_credentials_get_401_not_authenticated(h4, client, body):
     ({"type": "vcdCredentials", "vcdUser": "tenant-admin", "vcdPassword": "Tenant1!"}, "user@org"),
     ({"type": "vcdCredentials", "vcdUser": "tenant-admin@acme"}, "vcdPassword"),
     ({"type": "vcdAccessToken"}, "vcdAccessToken"),
-    ({"type": "vcdCookie", "vcdCookie": 7}, "vcdCookie"),
+    ({"type": "vcdApiToken", "apiToken": "api-token-1"}, "org"),
+    ({"type": "vcdCookie", "vcdCookie": "cookie-1"}, 'Unknown session type "vcdCookie"'),
     ({"type": "bogus"}, "Unknown session type"),
     ({"username": USER, "password": PASSWORD}, "Unknown session type"),
     ([], "JSON object"),
@@ -691,7 +696,7 @@ def test_h4_about_needs_a_session(h4, client):
     about = c.call("GET", "/diagnostics/about", headers={"X-VCAV-Auth": token}).json()
     assert about["productName"] == "VMware Cloud Director Availability" and about["version"] == "4.7.0"
     assert about["instanceId"] == h4.instance_id
-    assert set(about) == {"productName", "version", "buildVersion", "buildDate", "instanceId"}
+    assert set(about) == {"productName", "version", "buildVersion", "buildDate", "instanceId", "site"}
 
 
 def test_h4_unknown_path_is_404(h4, client):
@@ -740,6 +745,148 @@ def test_h4_max_sessions(h4, client):
     assert reply.status == 503 and reply.json()["code"] == "GeneralServerFailure"
     assert login(c, {"type": "ssoCredentials", "username": USER, "password": PASSWORD}).status == 200
     assert (h4.logins, h4.failed_logins, h4.open_sessions) == (2, 1, 2)
+
+
+# ----- per-release login and extend types, multi-site sessions (vcda-sessions.md §1, §3)
+
+# What the reference's schemas list per release, written out here rather than read from the simulator.
+LOGINS_BY_RELEASE = {
+    "3.5": {"ssoCredentials", "ssoToken", "localUser", "vcdCredentials", "vcdCookie"},
+    "4.1": {"ssoCredentials", "ssoToken", "localUser", "vcdCredentials", "vcdCookie", "vcdAccessToken"},
+    "4.2": {"ssoCredentials", "ssoToken", "localUser", "vcdCredentials", "vcdCookie", "vcdAccessToken"},
+    "4.5": {"ssoCredentials", "ssoToken", "localUser", "vcdCredentials", "vcdAccessToken"},
+    "4.7": {"ssoCredentials", "ssoToken", "localUser", "vcdCredentials", "vcdAccessToken", "vcdApiToken"},
+}
+EXTENDS_BY_RELEASE = {
+    "3.5": {"credentials", "cookie"},
+    "4.1": {"credentials", "cookie", "vcdAccessToken"},
+    "4.2": {"credentials", "cookie", "vcdAccessToken", "multisite"},
+    "4.5": {"credentials", "accessToken", "multisite"},
+    "4.7": {"credentials", "accessToken", "multisite", "apiToken"},
+}
+RELEASE_LOGINS = {
+    "ssoCredentials": {"username": USER, "password": PASSWORD},
+    "ssoToken": "sso-token",
+    "localUser": {"localUser": "root", "localPassword": "vmware"},
+    "vcdCredentials": {"vcdUser": "tenant-admin@acme", "vcdPassword": "Tenant1!"},
+    "vcdCookie": {"vcdCookie": "cookie-1"},
+    "vcdAccessToken": {"vcdAccessToken": "jwt-1", "context": "acme"},
+    "vcdApiToken": {"apiToken": "api-token-1", "org": "acme"},
+}
+RELEASE_EXTENDS = {
+    "credentials": {"vcdUsername": "tenant-admin@acme", "vcdPassword": "Tenant1!"},
+    "cookie": {"cookie": "cookie-1"},
+    "vcdAccessToken": {"vcdAccessToken": "jwt-1"},
+    "accessToken": {"accessToken": "jwt-1", "context": "acme"},
+    "multisite": {"org": "acme"},
+    "apiToken": {"token": "api-token-1", "org": "acme"},
+}
+
+
+def release_sim(pki, release, **options):
+    return H4Simulator(pki.server_cert, pki.server_key, release=release, saml_tokens={SAML},
+                       vcd_tokens={"jwt-1"}, vcd_cookies={"cookie-1"}, vcd_api_tokens={"api-token-1"}, **options)
+
+
+def extend(c, token, body):
+    return c.call("POST", "/sessions/extend", body=body,
+                  headers={"Content-Type": "application/json", "X-VCAV-Auth": token})
+
+
+@pytest.mark.parametrize("release", sorted(LOGINS_BY_RELEASE))
+def test_h4_each_release_knows_its_login_and_extend_types(pki, client, release):
+    with release_sim(pki, release) as sim:
+        c = client(sim)
+        accepted = set()
+        for login_type, fields in RELEASE_LOGINS.items():
+            body = sso_token_body() if fields == "sso-token" else dict(fields, type=login_type)
+            reply = login(c, body)
+            assert reply.status in (200, 400), (login_type, reply.status)
+            if reply.status == 200:
+                accepted.add(login_type)
+            else:
+                assert reply.json()["code"] == "BadUserInput" and login_type in reply.json()["msg"]
+        assert accepted == LOGINS_BY_RELEASE[release]
+        token = login(c, dict(RELEASE_LOGINS["vcdCredentials"], type="vcdCredentials")).headers["X-VCAV-Auth"]
+        extended = set()
+        for extend_type, fields in RELEASE_EXTENDS.items():
+            reply = extend(c, token, dict(fields, type=extend_type, site="site-b"))
+            assert reply.status in (200, 400), (extend_type, reply.status)
+            if reply.status == 200:
+                extended.add(extend_type)
+                assert reply.json()["authenticatedSites"] == [{"site": "site-a", "org": "acme"},
+                                                              {"site": "site-b", "org": "acme"}]
+        assert extended == EXTENDS_BY_RELEASE[release]
+        assert sim.extensions == len(extended)
+
+
+def test_h4_major_only_media_type_on_3x_only(pki, client):
+    body = {"type": "localUser", "localUser": "root", "localPassword": "vmware"}
+    with release_sim(pki, "3.5") as old, release_sim(pki, "4.7") as new:
+        reply = login(client(old), body, {"Accept": "application/vnd.vmware.h4-v3+json;charset=UTF-8"})
+        assert reply.status == 200
+        assert reply.headers["Content-Type"] == "application/vnd.vmware.h4-v3+json;charset=UTF-8"
+        reply = login(client(new), body, {"Accept": "application/vnd.vmware.h4-v3+json;charset=UTF-8"})
+        assert reply.status == 406
+        assert old.supported_versions == ["3", "3.0", "3.5"]
+
+
+def test_h4_extend_shrink_and_the_site_parameter(h4, client):
+    c = client(h4)
+    token = login(c, {"type": "ssoCredentials", "username": USER, "password": PASSWORD}).headers["X-VCAV-Auth"]
+    auth = {"X-VCAV-Auth": token}
+    assert c.call("GET", "/diagnostics/about?site=site-b", headers=auth).status == 401
+    assert c.call("GET", "/diagnostics/about?site=site-a", headers=auth).json()["site"] == "site-a"
+    reply = extend(c, token, {"type": "apiToken", "site": "site-b", "token": "api-token-1", "org": "ACME-DR"})
+    assert reply.status == 200
+    assert reply.json() == {"user": USER, "roles": ["ADMINISTRATORS"],
+                            "authenticatedSites": [{"site": "site-b", "org": "acme-dr"}]}
+    assert c.call("GET", "/diagnostics/about?site=site-b", headers=auth).json()["site"] == "site-b"
+    assert c.call("GET", "/sessions", headers=auth).json()["authenticatedSites"] == [
+        {"site": "site-b", "org": "acme-dr"}]
+    reply = c.call("DELETE", "/sessions/site-b", headers=auth)
+    assert (reply.status, reply.json()["authenticatedSites"]) == (200, [])
+    assert c.call("GET", "/diagnostics/about?site=site-b", headers=auth).status == 401
+    assert c.call("DELETE", "/sessions/site-c", headers=auth).status == 200  # forgets nothing, still 200
+    assert c.call("DELETE", "/sessions/site-a", headers=auth).json()["code"] == "BadUserInput"
+    assert (h4.extensions, h4.shrinks, h4.open_sessions) == (1, 1, 1)
+
+
+@pytest.mark.parametrize("body, status, code", [
+    ({"type": "credentials", "site": "site-b", "vcdUsername": "tenant-admin@acme", "vcdPassword": "x"},
+     401, "RemoteAuthenticationFailure"),
+    ({"type": "apiToken", "site": "site-b", "token": "api-token-1", "org": "other"},
+     401, "RemoteAuthenticationFailure"),
+    ({"type": "multisite", "site": "site-b", "org": "acme"}, 401, "RemoteAuthenticationFailure"),
+    ({"type": "credentials", "site": "site-z", "vcdUsername": "tenant-admin@acme", "vcdPassword": "Tenant1!"},
+     400, "BadUserInput"),
+    ({"type": "credentials", "site": "site-a", "vcdUsername": "tenant-admin@acme", "vcdPassword": "Tenant1!"},
+     400, "BadUserInput"),
+    ({"type": "cookie", "site": "site-b", "cookie": "cookie-1"}, 400, "BadUserInput"),
+    ({"type": "credentials", "vcdUsername": "tenant-admin@acme", "vcdPassword": "Tenant1!"}, 400, "BadUserInput"),
+])
+def test_h4_failed_extensions(h4, client, body, status, code):
+    c = client(h4)
+    # An SSO session belongs to no Cloud Director organization, so it cannot be extended by multisite.
+    token = login(c, {"type": "ssoCredentials", "username": USER, "password": PASSWORD}).headers["X-VCAV-Auth"]
+    reply = extend(c, token, body)
+    assert (reply.status, reply.json()["code"]) == (status, code)
+    assert "authenticatedSites" not in c.call("GET", "/sessions", headers={"X-VCAV-Auth": token}).json()
+    assert h4.failed_extensions == (1 if status == 401 else 0) and h4.extensions == 0
+
+
+def test_h4_extend_and_shrink_need_a_session(h4, client):
+    c = client(h4)
+    body = {"type": "credentials", "site": "site-b", "vcdUsername": "tenant-admin@acme", "vcdPassword": "Tenant1!"}
+    assert extend(c, "no-such-token", body).json()["code"] == "NotAuthenticated"
+    assert c.call("DELETE", "/sessions/site-b", headers={"X-VCAV-Auth": "no-such-token"}).status == 401
+
+
+def test_h4_on_premises_sites_are_null(pki, client):
+    with release_sim(pki, "4.7", null_sites=True, flavour="manager") as sim:
+        c = client(sim)
+        reply = login(c, {"type": "localUser", "localUser": "root", "localPassword": "vmware"})
+        assert reply.json() == {"user": "root", "roles": ["ADMINISTRATORS"], "authenticatedSites": None}
 
 
 # ----- run.py
@@ -819,7 +966,8 @@ def test_run_py_serve(pki, tmp_path, kind):
 def test_run_py_serve_accepts_the_test_tokens_it_is_given(pki, tmp_path):
     assertion = tmp_path / "bearer-assertion.xml"
     assertion.write_text(SAML + "\n")
-    h4, h4_url = _start_run_py(pki, tmp_path / "h4", "h4", "--saml-assertion", str(assertion),
+    # 4.2: the newest release that still takes a Cloud Director cookie.
+    h4, h4_url = _start_run_py(pki, tmp_path / "h4", "h4", "--release", "4.2", "--saml-assertion", str(assertion),
                                "--vcd-token", "jwt-7", "--vcd-cookie", "cookie-7")
     vapi, vapi_url = _start_run_py(pki, tmp_path / "vapi", "vapi", "--saml-assertion", str(assertion))
     try:
@@ -848,7 +996,27 @@ def test_run_py_serve_accepts_the_test_tokens_it_is_given(pki, tmp_path):
     assert (h4.returncode, vapi.returncode) == (0, 0)
     refused = _run_py("serve", "--kind", "vapi", "--cert", pki.server_cert, "--key", pki.server_key,
                       "--vcd-token", "jwt-7")
-    assert refused.returncode == 2 and "--vcd-token and --vcd-cookie are for --kind h4" in refused.stderr
+    assert refused.returncode == 2
+    assert "--vcd-token, --vcd-cookie and --vcd-api-token are for --kind h4" in refused.stderr
+
+
+def test_run_py_serve_takes_vcda_api_tokens(pki, tmp_path):
+    proc, url = _start_run_py(pki, tmp_path, "h4", "--release", "4.7", "--vcd-api-token", "api-secret-1=ops@acme-dr",
+                              "--vcd-api-token", "api-secret-2")
+    try:
+        conn = _connect(pki, url)
+        users = []
+        for token, org in (("api-secret-1", "acme-dr"), ("api-secret-2", "acme"), ("api-secret-1", "acme")):
+            conn.request("POST", "/sessions", body=json.dumps({"type": "vcdApiToken", "apiToken": token, "org": org}),
+                         headers={"Content-Type": "application/json"})
+            response = conn.getresponse()
+            users.append(json.loads(response.read()).get("user") if response.status == 200 else response.status)
+        conn.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _stdout, stderr = proc.communicate(timeout=10)
+    assert users == ["ops@acme-dr", "tenant-admin@acme", 401]
+    assert "api-secret" not in stderr
 
 
 def test_run_py_serve_exits_cleanly_on_sigint(pki, tmp_path):

@@ -11,8 +11,14 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import O
 from ansible_collections.sessionkit.vmware.plugins.module_utils._h4 import (
     AUTH_TYPES,
     CREDENTIAL_OPTIONS,
+    EXTEND_TYPES,
+    SITE_CREDENTIALS,
     accept_header,
     check_auth_options,
+    check_site_options,
+    extend_body,
+    extend_subject,
+    h4_session,
     login_body,
     login_subject,
 )
@@ -63,7 +69,7 @@ def test_vcd_body_uses_the_api_field_names():
 
 def test_vcd_token_and_cookie_bodies():
     assert body("vcd_token", vcd_token="jwt") == {"type": "vcdAccessToken", "vcdAccessToken": "jwt"}
-    assert body("vcd_token", vcd_token="jwt", vcd_token_context="site-a")["context"] == "site-a"
+    assert body("vcd_token", vcd_token="jwt", vcd_token_context="acme-dr")["context"] == "acme-dr"
     assert body("vcd_cookie", vcd_cookie="c00kie") == {"type": "vcdCookie", "vcdCookie": "c00kie"}
 
 
@@ -77,6 +83,10 @@ def test_vcd_token_and_cookie_bodies():
     ("vcd", {"username": "@acme", "password": "p"}, "username as user@org"),
     ("vcd_token", {}, "needs vcd_token"),
     ("vcd_cookie", {}, "needs vcd_cookie"),
+    ("vcd_api_token", {"org": "acme"}, "auth_type=vcd_api_token needs vcd_api_token"),
+    ("vcd_api_token", {"vcd_api_token": "t"}, "auth_type=vcd_api_token needs org"),
+    ("vcd_api_token", {"vcd_api_token": "t", "org": "acme", "vcd_token": "j"}, "vcd_token is not used by"),
+    ("vcd_token", {"vcd_token": "j", "org": "acme"}, "org is not used by auth_type=vcd_token"),
     ("sso", {"username": "u", "password": "p", "vcd_token": "x"}, "vcd_token is not used by auth_type=sso"),
     ("vcd_cookie", {"vcd_cookie": "c", "username": "u"}, "username is not used by auth_type=vcd_cookie (it may come"),
     ("local", {"password": "p", "principal": "x"}, "principal is not used by auth_type=local"),
@@ -91,10 +101,92 @@ def test_missing_and_extra_options_are_refused(auth_type, values, fragment):
 def test_every_auth_type_has_a_subject_without_secrets():
     for auth_type in AUTH_TYPES:
         subject = login_subject(params(auth_type, username="user@org", password="hunter2", saml_token="s",
-                                       vcd_token="t", vcd_cookie="c"))
-        assert "hunter2" not in subject and subject
+                                       vcd_token="t", vcd_cookie="c", vcd_api_token="api-secret", org="acme"))
+        assert "hunter2" not in subject and "api-secret" not in subject and subject
 
 
 def test_accept_header():
     assert accept_header("4.7") == "application/vnd.vmware.h4-v4.7+json;charset=UTF-8"
+    assert accept_header("3") == "application/vnd.vmware.h4-v3+json;charset=UTF-8"
     assert accept_header(None) == "application/json"
+
+
+def test_vcd_api_token_body_uses_the_api_field_names():
+    # vcda-sessions.md §1: VcdApiTokenLoginRequest lists apiToken, org and type.
+    assert body("vcd_api_token", vcd_api_token="3edxCbBi67", org="acme-dr") == \
+        {"type": "vcdApiToken", "apiToken": "3edxCbBi67", "org": "acme-dr"}
+
+
+def site(site_name="site-b", **values):
+    entry = dict((name, None) for name in SITE_CREDENTIALS)
+    entry.update(site=site_name, state="present", type=None)
+    entry.update(values)
+    return entry
+
+
+# vcda-sessions.md §3: each extension's fields besides site; note vcdUsername (not vcdUser) and token (not apiToken).
+@pytest.mark.parametrize("extend_type, values, expected", [
+    ("vcd", {"username": "admin1@org2", "password": "pw"},
+     {"type": "credentials", "vcdUsername": "admin1@org2", "vcdPassword": "pw"}),
+    ("vcd_token", {"vcd_token": "jwt"}, {"type": "accessToken", "accessToken": "jwt"}),
+    ("vcd_token", {"vcd_token": "jwt", "vcd_token_context": "acme-dr"},
+     {"type": "accessToken", "accessToken": "jwt", "context": "acme-dr"}),
+    ("vcd_api_token", {"vcd_api_token": "tok", "org": "acme-dr"},
+     {"type": "apiToken", "token": "tok", "org": "acme-dr"}),
+    ("multisite", {"org": "acme-dr"}, {"type": "multisite", "org": "acme-dr"}),
+    ("vcd_cookie", {"vcd_cookie": "f129"}, {"type": "cookie", "cookie": "f129"}),
+])
+def test_extend_bodies_use_the_api_field_names(extend_type, values, expected):
+    entry = site(type=extend_type, **values)
+    check_site_options([entry])
+    assert extend_body(entry) == dict(expected, site="site-b")
+
+
+def test_the_legacy_token_extension_of_4_1_and_4_2():
+    entry = site(type="vcd_token", vcd_token="jwt", vcd_token_context="acme-dr")
+    assert extend_body(entry, legacy=True) == {"type": "vcdAccessToken", "site": "site-b", "vcdAccessToken": "jwt",
+                                               "context": "acme-dr"}
+
+
+def test_every_extend_type_has_a_subject_without_secrets():
+    for extend_type in EXTEND_TYPES:
+        subject = extend_subject(site(type=extend_type, username="u@org", password="hunter2", vcd_token="jwt-secret",
+                                      vcd_api_token="api-secret", org="acme", vcd_cookie="cookie-secret"))
+        assert subject and not any(s in subject for s in ("hunter2", "jwt-secret", "api-secret", "cookie-secret"))
+
+
+@pytest.mark.parametrize("entries, fragment", [
+    ([site(type="vcd", username="a@b")], "sites entry 'site-b': type=vcd needs password"),
+    ([site(type="vcd", username="admin", password="p")], "type=vcd needs username as user@org"),
+    ([site(type="vcd_api_token", vcd_api_token="t")], "type=vcd_api_token needs org"),
+    ([site(type="multisite", org="o", password="p")], "password is not used by type=multisite"),
+    ([site()], "sites entry 'site-b' needs type"),
+    ([site(state="absent"), site(state="absent")], "sites names site 'site-b' more than once"),
+    ([site(" ", state="absent")], "sites has an entry with an empty site"),
+])
+def test_site_options_are_refused_with_the_entry_named(entries, fragment):
+    with pytest.raises(OptionError) as caught:
+        check_site_options(entries)
+    assert fragment in caught.value.message
+
+
+def test_a_dropped_site_needs_no_credentials():
+    check_site_options([site(state="absent"), site("site-c", type="multisite", org="acme")])
+
+
+def module_params(**values):
+    base = dict((name, None) for name in CREDENTIAL_OPTIONS)
+    base.update(auth_type="sso", username="u", password="p", token=None, operation_id=None, api_version=None,
+                state="present", sites=None, hostname="vcda.example.com", port=None, validate_certs=True,
+                ca_path=None, timeout=30, proxy_url=None, retries=0)
+    base.update(values)
+    return base
+
+
+@pytest.mark.parametrize("version, accepted", [("3", True), ("4.7", True), ("4.10", True), ("v4", False),
+                                               ("4.", False), ("4.7.1", False), ("3\n", False)])
+def test_api_version_takes_two_numbers_or_a_major_version(version, accepted):
+    # An accepted version gets past the option checks to the sites check, which is refused on purpose here.
+    with pytest.raises(OptionError) as caught:
+        h4_session(module_params(api_version=version, sites=[site()]), check_mode=False)
+    assert ("needs type" in caught.value.message) is accepted

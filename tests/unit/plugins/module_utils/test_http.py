@@ -116,6 +116,22 @@ def test_saml_already_encoded_is_sent_unchanged_and_junk_is_refused():
         saml_authorization("not base64 at all!")
 
 
+def test_saml_base64_of_plain_xml_is_compressed():
+    xml = "<saml2:Assertion>bearer</saml2:Assertion>"
+    for given in (base64.b64encode(xml.encode()).decode(), base64.b64encode(b"\xef\xbb\xbf\n" + xml.encode()).decode(),
+                  base64.b64encode(xml.encode()).decode().rstrip("=")):
+        encoded = saml_authorization(given)[len('SIGN token="'):-1]
+        assert gzip.decompress(base64.b64decode(encoded)).decode() == xml
+
+
+def test_saml_base64_of_gzip_is_sent_as_it_is_and_base64_of_other_data_is_refused():
+    packed = base64.b64encode(gzip.compress(b"<saml2:Assertion>x</saml2:Assertion>")).decode()
+    assert saml_authorization(packed) == 'SIGN token="%s"' % packed
+    for junk in (base64.b64encode(b"just some text").decode(), "QUJDRE"[:5]):
+        with pytest.raises(OptionError, match="base64 text, but of neither gzip-compressed data nor SAML XML"):
+            saml_authorization(junk)
+
+
 def _creds(**values):
     params = {"username": None, "password": None, "saml_token": None}
     params.update(values)
