@@ -105,6 +105,22 @@ def h4(h4_server):
     h4_server.reset()
 
 
+@pytest.fixture
+def simulators(pki):
+    """start(cls, cert=None, key=None, **options): a fresh simulator, stopped at the end of the test."""
+    started = []
+
+    def start(cls, cert=None, key=None, **options):
+        sim = cls(cert or pki.server_cert, key or pki.server_key, **options)
+        sim.start()
+        started.append(sim)
+        return sim
+
+    yield start
+    for sim in started:
+        sim.stop()
+
+
 @pytest.fixture(scope="session")
 def vcsim(pki, tmp_path_factory):
     """govmomi's vcsim, built from Debian's packages by scripts/build-vcsim.sh, serving TLS with the test CA."""

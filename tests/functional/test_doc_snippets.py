@@ -365,25 +365,8 @@ def test_a_variables_snippet_is_a_mapping(snippet):
     assert isinstance(yaml.safe_load(snippet.text), dict), snippet.id
 
 
-@pytest.fixture
-def vcda_of_release(h4, pki):
-    """A VCDA simulator of another release, with the credentials of the shared one; stopped after the test."""
-    started = []
-
-    def start(release):
-        sim = H4Simulator(pki.server_cert, pki.server_key, release=release, saml_tokens=h4.saml_tokens,
-                          vcd_tokens=h4.vcd_tokens, vcd_cookies=h4.vcd_cookies, vcd_api_tokens=h4.vcd_api_tokens)
-        sim.start()
-        started.append(sim)
-        return sim
-
-    yield start
-    for sim in started:
-        sim.stop()
-
-
 @pytest.mark.parametrize("snippet", RUNNABLE, ids=[s.id for s in RUNNABLE])
-def test_snippet_runs_as_written(snippet, vapi, h4, pki, run_playbook, tmp_path, vcda_of_release):
+def test_snippet_runs_as_written(snippet, vapi, h4, pki, run_playbook, tmp_path, simulators):
     if snippet.how == "playbook":
         plays = yaml.safe_load(snippet.text)
         assert all("hosts" in play or "ansible.builtin.import_playbook" in play for play in plays), (
@@ -391,7 +374,9 @@ def test_snippet_runs_as_written(snippet, vapi, h4, pki, run_playbook, tmp_path,
     vapi.saml_tokens = {SAML_ASSERTION}  # reset() after the test puts the shared server's own set back
     values = connection_values(vapi, h4, pki)
     if snippet.vcda_release:
-        h4 = vcda_of_release(snippet.vcda_release)
+        # An appliance of that release, with the credentials of the shared one.
+        h4 = simulators(H4Simulator, release=snippet.vcda_release, saml_tokens=h4.saml_tokens,
+                        vcd_tokens=h4.vcd_tokens, vcd_cookies=h4.vcd_cookies, vcd_api_tokens=h4.vcd_api_tokens)
         values["vcda_hostname"] = "127.0.0.1:%d" % h4.port
     files = [s for s in FILES if s.path == snippet.path]
     for file_snippet in files:

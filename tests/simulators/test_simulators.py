@@ -893,8 +893,8 @@ def test_h4_on_premises_sites_are_null(pki, client):
 
 
 def _run_py(*args, **kwargs):
-    return subprocess.run([sys.executable, str(RUN)] + list(args), check=False, capture_output=True, text=True, timeout=30,
-                          **kwargs)
+    return subprocess.run([sys.executable, str(RUN)] + list(args), check=False, capture_output=True, text=True,
+                          timeout=30, **kwargs)
 
 
 def test_run_py_pki(tmp_path):
