@@ -47,16 +47,20 @@ def main(source, target):
     ax.set_ylim(0, max(down[p]["wall_s"] for p in patterns) * 1.25)
     ax.set_title("2. A play with 20 downstream calls (ratio %.2f)" % down["ratio_wall"], fontsize=10)
 
-    fan = data["fanout"]
-    counts = sorted(fan, key=int)
+    fleet = data["fleet"]
+    counts = sorted(fleet, key=int)
     ax = axes[1][0]
-    ax.bar(["%s host(s)" % c for c in counts], [fan[c]["wall_per_host_s"] for c in counts], color=MODULE)
+    bars(ax, ["%s hosts\nwall ratio %.2f" % (c, fleet[c]["ratio_wall"]) for c in counts],
+         [fleet[c]["shared"]["wall_s"] for c in counts], [fleet[c]["per_host"]["wall_s"] for c in counts],
+         "shared session (default)", "session_share: false", "s (wall, whole ansible-playbook run)")
     for i, c in enumerate(counts):
-        ax.annotate("%.1f logins/host\n%d failures" % (fan[c]["logins_per_host"], fan[c]["failures"]),
-                    (i, fan[c]["wall_per_host_s"]), ha="center", va="bottom", fontsize=8)
-    ax.set_ylabel("s of wall time per host")
-    ax.set_ylim(0, max(fan[c]["wall_per_host_s"] for c in counts) * 1.3)
-    ax.set_title("3. Fan-out: the role, forks 25", fontsize=10)
+        for offset, name in ((-0.19, "shared"), (0.19, "per_host")):
+            item = fleet[c][name]
+            ax.annotate("%d login(s)\npeak %d\n%.2f s/host" % (item["logins"], item["peak_sessions"],
+                                                               item["overhead_per_host_s"]),
+                        (i + offset, item["wall_s"]), ha="center", va="bottom", fontsize=7)
+    ax.set_ylim(0, max(fleet[c][n]["wall_s"] for c in counts for n in ("shared", "per_host")) * 1.35)
+    ax.set_title("3. Fleet: the role with one call per host, forks %s" % fleet[counts[0]]["forks"], fontsize=10)
 
     anatomy = data["anatomy"]
     payload = anatomy["payload"]

@@ -10,7 +10,8 @@ runs interleaved, because shared machines are noisy: ratios carry from one machi
 Exit status: 0 when every benchmark ran; 1 when a playbook, a simulator or the chart failed. There are no timing
 thresholds: slow is reported, never failed.
 
-    benchmarks/run.py [--repeats 5] [--play-repeats 3] [--hosts 1,10,50] [--no-chart] [--update-docs]
+    benchmarks/run.py [--repeats 5] [--play-repeats 3] [--fleet-hosts 50,200] [--fleet-repeats 3,1] [--no-chart]
+                      [--update-docs]
 """
 
 import argparse
@@ -40,6 +41,8 @@ DOCS_RST = ROOT / "docs" / "docsite" / "rst"
 USER = "administrator@vsphere.local"
 PASSWORD = "VMware1!"
 DOWNSTREAM_CALLS = 20
+FLEET_FORKS = 25
+FLEET_CALL = "fleet downstream call"
 NS = "ansible_collections.sessionkit.vmware.plugins.module_utils"
 
 
@@ -275,7 +278,7 @@ def task(template, name, **fields):
     return TASKS[template].format(name=name, **fields)
 
 
-def role_play(hosts, tasks_file=None):
+def role_play(hosts, tasks_file=None, share=True):
     text = PLAY_HEADER % ("The session role", hosts)
     text = text.replace("  tasks:\n", "")
     text += """  roles:
@@ -289,6 +292,8 @@ def role_play(hosts, tasks_file=None):
 """
     if tasks_file:
         text += "        session_tasks: \"%s\"\n" % tasks_file
+    if not share:
+        text += "        session_share: false\n"
     return text
 
 
@@ -314,21 +319,51 @@ def bench_login(lab, repeats):
                 text += task(kind, "%s %s %d" % (key, side, rnd), extra=extra if side == "mod" else "")
     path = lab.write("login.yml", text)
     log("1/4 login task: %d tasks in one play" % (len(LOGIN_PAIRS) * 2 * (repeats + 1)))
-    data = lab.playbook(path)[1]
-    times = {}
-    for record in data["tasks"]:
+    cpu_log = lab.work / "login-cpu.log"
+    data = lab.playbook(path, extra_env={"ANSIBLE_PYTHON_INTERPRETER": cpu_logging_python(lab, cpu_log)})[1]
+    cpu = module_cpu_seconds(cpu_log)
+    if len(cpu) != len(data["tasks"]):
+        raise BenchError("login benchmark: %d module processes logged their CPU time for %d tasks"
+                         % (len(cpu), len(data["tasks"])))
+    times, cpus = {}, {}
+    # One host, one task at a time: the module processes ran, and logged, in the order of the tasks.
+    for record, seconds in zip(sorted(data["tasks"], key=lambda r: r["start"]), cpu):
         key, side, rnd = record["task"].rsplit(" ", 2)
         if int(rnd) == 0 or record["status"] != "ok":
             continue
         times.setdefault((key, side), []).append(record["end"] - record["start"])
+        cpus.setdefault((key, side), []).append(seconds)
     out = {}
     for key, label in ((pair[0], pair[4]) for pair in LOGIN_PAIRS):
         mod, uri = times.get((key, "mod"), []), times.get((key, "uri"), [])
         if len(mod) != repeats or len(uri) != repeats:
             raise BenchError("login benchmark %s: expected %d timings each, got %d and %d" % (key, repeats, len(mod), len(uri)))
+        mod_cpu, uri_cpu = median(cpus[(key, "mod")]), median(cpus[(key, "uri")])
         out[key] = {"label": label, "module_s": median(mod), "uri_s": median(uri),
-                    "ratio": median(mod) / median(uri), "module_runs": mod, "uri_runs": uri}
+                    "ratio": median(mod) / median(uri), "module_runs": mod, "uri_runs": uri,
+                    "module_cpu_s": mod_cpu, "uri_cpu_s": uri_cpu, "cpu_ratio": mod_cpu / uri_cpu}
     return out
+
+
+def cpu_logging_python(lab, log_path):
+    """An interpreter for ANSIBLE_PYTHON_INTERPRETER that runs the module as the plain one would, then appends the
+    module process's CPU seconds to ``log_path``. CPU time hardly changes with the machine's load; task time does."""
+    wrapper = lab.work / "python-cpu-log"
+    # times prints two lines: the shell's own user and system time, then its finished children's (the module's).
+    wrapper.write_text('#!/bin/bash\n"%s" "$@"\nstatus=$?\ntimes >> "%s"\nexit $status\n' % (lab.python, log_path))
+    wrapper.chmod(0o755)
+    return str(wrapper)
+
+
+def module_cpu_seconds(log_path):
+    """User plus system seconds of each logged module process, in the order they ran."""
+    seconds = []
+    for line in log_path.read_text().splitlines()[1::2]:
+        parts = re.findall(r"(\d+)m([\d.]+)s", line)
+        if len(parts) != 2:
+            raise BenchError("unexpected line in %s: %r" % (log_path, line))
+        seconds.append(sum(int(minutes) * 60 + float(secs) for minutes, secs in parts))
+    return seconds
 
 
 def bench_downstream(lab, repeats):
@@ -366,38 +401,62 @@ def bench_downstream(lab, repeats):
     return out
 
 
-def bench_fanout(lab, repeats, host_counts):
-    """3. The role on 1, 10 and 50 local hosts with forks 25."""
-    path = lab.write("fanout.yml", role_play("all"))
-    inventories = {}
-    for count in host_counts:
-        lines = ["[bench]"] + ["bench-host-%03d ansible_host=127.0.0.1" % i for i in range(count)]
-        inventories[count] = lab.write("fanout-%d.ini" % count, "\n".join(lines) + "\n")
-    runs = dict((count, []) for count in host_counts)
-    log("3/4 fan-out: %s hosts, forks 25, %d runs each" % ("/".join(map(str, host_counts)), repeats))
-    for rnd in range(repeats):
-        order = list(host_counts) if rnd % 2 == 0 else list(reversed(host_counts))
-        for count in order:
-            lab.reset("vapi")
-            wall, data, rc = lab.playbook(path, inventory=inventories[count], forks=25, expect_ok=False)
-            stats = lab.stats("vapi")
-            failed_hosts = sum(1 for s in data["stats"].values() if s.get("failures") or s.get("unreachable"))
-            if rc != 0 and not failed_hosts:
-                raise BenchError("fan-out with %d hosts exited %d without a failed host" % (count, rc))
-            runs[count].append({"wall_s": wall, "play_s": data["end"] - data["start"], "failed_hosts": failed_hosts,
-                                "logins": stats["logins"], "logouts": stats["logouts"],
-                                "open_sessions": stats["open_sessions"], "hosts_done": len(data["stats"])})
+def fleet_inventory(lab, count):
+    # Aliases of the local machine stand in for an inventory of VMs: the role's logins run on the controller, and the
+    # downstream call only needs somewhere to run.
+    lines = ["[fleet]"] + ["bench-host-%03d ansible_host=127.0.0.1" % i for i in range(count)]
+    return lab.write("fleet-%d.ini" % count, "\n".join(lines) + "\n")
+
+
+def fleet_run(lab, path, inventory, count):
+    """One role play over ``count`` hosts: wall time, the role's share of it, and the simulator's counters."""
+    lab.reset("vapi")
+    wall, data, rc = lab.playbook(path, inventory=inventory, forks=FLEET_FORKS, expect_ok=False)
+    stats = lab.stats("vapi")
+    failed_hosts = sum(1 for s in data["stats"].values() if s.get("failures") or s.get("unreachable"))
+    if rc != 0 and not failed_hosts:
+        raise BenchError("the fleet play over %d hosts exited %d without a failed host" % (count, rc))
+    calls = [r for r in data["tasks"] if r["task"].endswith(FLEET_CALL) and r["status"] == "ok"]
+    play_s = data["end"] - data["start"]
+    # The linear strategy runs one task on every host before the next task, so the downstream call's span is the
+    # user's own share of the play; everything else is the role's (logins, planning, facts, logouts).
+    downstream_s = (max(r["end"] for r in calls) - min(r["start"] for r in calls)) if calls else 0.0
+    return {"wall_s": wall, "play_s": play_s, "downstream_s": downstream_s,
+            "overhead_per_host_s": (play_s - downstream_s) / count, "failed_hosts": failed_hosts,
+            "downstream_calls": len(calls), "hosts_done": len(data["stats"]), "logins": stats["logins"],
+            "logouts": stats["logouts"], "peak_sessions": stats["peak_sessions"],
+            "open_sessions": stats["open_sessions"], "failed_logins": stats["failed_logins"]}
+
+
+def bench_fleet(lab, sizes):
+    """3. The role over a fleet, one downstream call per host: one shared session per endpoint (the default) beside
+    one session per host (session_share: false). ``sizes``: (hosts, runs of each play)."""
+    calls_file = lab.write("fleet_tasks.yml", "---\n" + task("downstream", FLEET_CALL))
+    plays = (("shared", lab.write("fleet_shared.yml", role_play("fleet", calls_file))),
+             ("per_host", lab.write("fleet_per_host.yml", role_play("fleet", calls_file, share=False))))
     out = {}
-    for count, items in runs.items():
-        out[str(count)] = {
-            "hosts": count,
-            "wall_s": median([i["wall_s"] for i in items]),
-            "wall_per_host_s": median([i["wall_s"] / count for i in items]),
-            "logins_per_host": median([i["logins"] / count for i in items]),
-            "open_sessions": max(i["open_sessions"] for i in items),
-            "failures": sum(i["failed_hosts"] for i in items),
-            "runs": items,
-        }
+    for count, repeats in sizes:
+        inventory = fleet_inventory(lab, count)
+        runs = dict((name, []) for name, _path in plays)
+        log("3/4 fleet: %d hosts, forks %d, shared and per-host sessions, %d runs each"
+            % (count, FLEET_FORKS, repeats))
+        for rnd in range(repeats):
+            for name, path in (plays if rnd % 2 == 0 else plays[::-1]):
+                runs[name].append(fleet_run(lab, path, inventory, count))
+        item = {"hosts": count, "forks": FLEET_FORKS}
+        for name, items in runs.items():
+            summary = dict((field, median([i[field] for i in items]))
+                           for field in ("wall_s", "play_s", "downstream_s", "overhead_per_host_s", "logins",
+                                         "logouts", "downstream_calls"))
+            # Counts are the same run after run; the worst run is what a limit would have to allow.
+            summary.update((field, max(i[field] for i in items))
+                           for field in ("peak_sessions", "open_sessions", "failed_logins"))
+            summary["failures"] = sum(i["failed_hosts"] for i in items)
+            summary["runs"] = items
+            item[name] = summary
+        item["ratio_wall"] = item["shared"]["wall_s"] / item["per_host"]["wall_s"]
+        item["ratio_overhead"] = item["shared"]["overhead_per_host_s"] / item["per_host"]["overhead_per_host_s"]
+        out[str(count)] = item
     return out
 
 
@@ -548,6 +607,8 @@ def table_rows(results):
         item = results["login"][key]
         rows.append(("1 login task", "%s vs uri: median task s" % item["label"], "%.3f" % item["module_s"],
                      "%.3f" % item["uri_s"], "%.2f" % item["ratio"]))
+        rows.append(("1 login task", "%s vs uri: median module process CPU s" % item["label"],
+                     "%.3f" % item["module_cpu_s"], "%.3f" % item["uri_cpu_s"], "%.2f" % item["cpu_ratio"]))
     down = results["downstream"]
     role, per = down["role"], down["per_task_login"]
     rows.append(("2 play, %d calls" % DOWNSTREAM_CALLS, "role vs per-task login: wall s", "%.2f" % role["wall_s"],
@@ -556,9 +617,16 @@ def table_rows(results):
                  "%d" % per["logins"], "%.2f" % (role["logins"] / per["logins"])))
     rows.append(("2 play, %d calls" % DOWNSTREAM_CALLS, "sessions left open", "%d" % role["open_sessions"],
                  "%d" % per["open_sessions"], "-"))
-    for count, item in results["fanout"].items():
-        rows.append(("3 fan-out", "%s host(s), forks 25: wall s per host / logins per host / failures" % count,
-                     "%.3f" % item["wall_per_host_s"], "%.2f" % item["logins_per_host"], "%d" % item["failures"]))
+    for count, item in sorted(results["fleet"].items(), key=lambda pair: int(pair[0])):
+        shared, per_host = item["shared"], item["per_host"]
+        section = "3 fleet, %s hosts" % count
+        rows.append((section, "shared vs per-host sessions: wall s", "%.1f" % shared["wall_s"],
+                     "%.1f" % per_host["wall_s"], "%.2f" % item["ratio_wall"]))
+        rows.append((section, "role overhead per host, s", "%.3f" % shared["overhead_per_host_s"],
+                     "%.3f" % per_host["overhead_per_host_s"], "%.2f" % item["ratio_overhead"]))
+        for label, field in (("logins", "logins"), ("logouts", "logouts"), ("peak open sessions", "peak_sessions"),
+                             ("failed hosts, all runs", "failures")):
+            rows.append((section, label, "%d" % shared[field], "%d" % per_host[field], "-"))
     anatomy = results["anatomy"]
     for module in ("vapi_session", "h4_session"):
         rows.append(("4 anatomy", "AnsiballZ bytes: %s vs uri" % module, "%d" % anatomy["payload"][module]["bytes"],
@@ -640,14 +708,25 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=int(os.environ.get("BENCH_REPEATS", 5)))
     parser.add_argument("--play-repeats", type=int, default=int(os.environ.get("BENCH_PLAY_REPEATS", 3)),
-                        help="runs of each whole-play benchmark (20 calls, fan-out)")
-    parser.add_argument("--hosts", default=os.environ.get("BENCH_HOSTS", "1,10,50"))
+                        help="runs of each pattern of the play with 20 downstream calls")
+    parser.add_argument("--fleet-hosts", default=os.environ.get("BENCH_FLEET_HOSTS", "50,200"),
+                        help="the fleet sizes, comma-separated")
+    parser.add_argument("--fleet-repeats", default=os.environ.get("BENCH_FLEET_REPEATS", "3,1"),
+                        help="runs of each fleet play (shared and per-host): one number for every size, or one per "
+                             "size in the order of --fleet-hosts")
     parser.add_argument("--output", default=str(RESULTS))
     parser.add_argument("--no-chart", action="store_true")
-    parser.add_argument("--only", help="a comma-separated subset of login,downstream,fanout,anatomy (no table)")
+    parser.add_argument("--only", help="a comma-separated subset of login,downstream,fleet,anatomy (no table)")
     parser.add_argument("--update-docs", action="store_true", help="also refresh docs/docsite/rst/performance.rst")
     args = parser.parse_args(argv)
-    host_counts = [int(x) for x in args.hosts.split(",") if x.strip()]
+    host_counts = [int(x) for x in args.fleet_hosts.split(",") if x.strip()]
+    fleet_repeats = [int(x) for x in args.fleet_repeats.split(",") if x.strip()]
+    if len(fleet_repeats) == 1:
+        fleet_repeats *= len(host_counts)
+    if len(fleet_repeats) != len(host_counts) or min(fleet_repeats + host_counts) < 1:
+        parser.error("--fleet-repeats needs one positive number, or one for each of the %d fleet sizes"
+                     % len(host_counts))
+    fleet_sizes = list(zip(host_counts, fleet_repeats))
 
     began = time.time()
     work = tempfile.mkdtemp(prefix="sessionkit-bench.")
@@ -659,7 +738,7 @@ def main(argv=None):
         benches = {
             "login": lambda: bench_login(lab, args.repeats),
             "downstream": lambda: bench_downstream(lab, args.play_repeats),
-            "fanout": lambda: bench_fanout(lab, args.play_repeats, host_counts),
+            "fleet": lambda: bench_fleet(lab, fleet_sizes),
             "anatomy": lambda: bench_anatomy(lab, args.repeats),
         }
         only = set(args.only.split(",")) if args.only else set(benches)
@@ -678,7 +757,8 @@ def main(argv=None):
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "python": platform.python_version(),
         "ansible_core": ansible_core_version,
         "cpus": os.cpu_count(), "load_average": os.getloadavg(), "repeats": args.repeats,
-        "play_repeats": args.play_repeats, "bench_seconds": round(time.time() - began, 1),
+        "play_repeats": args.play_repeats, "fleet_repeats": dict((str(c), r) for c, r in fleet_sizes),
+        "bench_seconds": round(time.time() - began, 1),
     }
     if args.only:
         output = Path(args.output)
@@ -693,8 +773,10 @@ def main(argv=None):
     json_path = output / "latest.json"
     json_path.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
     print()
-    print("sessionkit.vmware benchmark, %s: medians of %d runs (whole plays: %d), load average %.1f on %d CPUs"
-          % (results["meta"]["date"], args.repeats, args.play_repeats, os.getloadavg()[0], os.cpu_count()))
+    print("sessionkit.vmware benchmark, %s: medians of %d runs (20-call play: %d; fleet: %s), load average %.1f on "
+          "%d CPUs" % (results["meta"]["date"], args.repeats, args.play_repeats,
+                       ", ".join("%d for %d hosts" % (r, c) for c, r in fleet_sizes), os.getloadavg()[0],
+                       os.cpu_count()))
     print(format_table(rows))
     print()
     status = 0
@@ -714,9 +796,9 @@ def main(argv=None):
         except (BenchError, OSError) as error:
             log("FAILED to update the docs: %s" % error)
             status = 1
-    failures = sum(item["failures"] for item in results["fanout"].values())
+    failures = sum(item[name]["failures"] for item in results["fleet"].values() for name in ("shared", "per_host"))
     if failures:
-        log("FAILED: %d host run(s) failed in the fan-out" % failures)
+        log("FAILED: %d host run(s) failed in the fleet benchmark" % failures)
         status = 1
     print("bench took %.0f s" % (time.time() - began))
     return status

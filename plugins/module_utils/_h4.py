@@ -16,8 +16,9 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import (
     parse_h4_error,
     response_error,
 )
+from ansible_collections.sessionkit.vmware.plugins.module_utils._guard import SessionGuard
 from ansible_collections.sessionkit.vmware.plugins.module_utils._http import check_header_value
-from ansible_collections.sessionkit.vmware.plugins.module_utils._options import http_client
+from ansible_collections.sessionkit.vmware.plugins.module_utils._options import connection_options, http_client
 from ansible_collections.sessionkit.vmware.plugins.module_utils._session import ensure_session, log_out_orphan
 
 TOKEN_HEADER = "X-VCAV-Auth"
@@ -284,6 +285,10 @@ class H4Sessions(object):
             return self.client.resent_after_reaching
         raise self._error(response, action)
 
+    def connection(self):
+        return dict(connection_options(self.client), api_version=self.api_version,
+                    operation_id=self.params["operation_id"])
+
     def extend(self, token, entry):
         """Extend the session to ``entry``'s site; its details afterwards."""
         action = "VCDA extension of the session on %s to site '%s' %s" % (
@@ -348,6 +353,18 @@ class H4Sessions(object):
         }
 
 
+def log_out(connection, token):
+    """Log out ``token`` with the options a record kept (see H4Sessions.connection); whether a session was ended."""
+    params = dict((name, None) for name in CREDENTIAL_OPTIONS + ("token", "sites"))
+    params.update(connection)
+    sessions = H4Sessions(http_client(connection), params)
+    sessions.secrets.append(token)
+    try:
+        return sessions.logout(token)
+    finally:
+        sessions.client.close()
+
+
 def h4_session(params, check_mode):
     """What the h4_session module does: its result for the options in ``params``."""
     token = check_header_value(params["token"], "token")
@@ -371,4 +388,4 @@ def h4_session(params, check_mode):
             raise
     sessions = H4Sessions(http_client(params), params)
     return ensure_session(sessions, params["state"], token, check_mode, "h4_session", can_login,
-                          settle=sessions.settle_sites)
+                          SessionGuard("h4", params, log_out), params["set_facts"], settle=sessions.settle_sites)

@@ -245,6 +245,7 @@ class HttpClient(object):
         self.retries = retries
         self.ca_path = ca_path
         self.proxy_url = proxy_url
+        self.validate_certs = validate_certs
         self.max_attempts = 1
         # Whether the last request was sent again after an attempt that may have reached the server: a logout
         # answered 401 then most likely ended the session on that first attempt.

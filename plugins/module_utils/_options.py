@@ -65,3 +65,9 @@ def http_client(params):
         raise OptionError("proxy_url must start with http:// or https://, such as http://proxy.example.com:3128")
     return HttpClient(endpoint, validate_certs=params["validate_certs"], ca_path=ca_path,
                       timeout=params["timeout"], proxy_url=proxy_url, retries=params["retries"])
+
+
+def connection_options(client):
+    """The endpoint and transport options of ``client``, as ``http_client`` takes them: what a later logout needs."""
+    return dict(hostname=client.endpoint.host, port=client.endpoint.port, validate_certs=client.validate_certs,
+                ca_path=client.ca_path, timeout=client.timeout, proxy_url=client.proxy_url, retries=client.retries)

@@ -14,8 +14,9 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import (
     parse_vapi_error,
     response_error,
 )
+from ansible_collections.sessionkit.vmware.plugins.module_utils._guard import SessionGuard
 from ansible_collections.sessionkit.vmware.plugins.module_utils._http import check_header_value
-from ansible_collections.sessionkit.vmware.plugins.module_utils._options import http_client
+from ansible_collections.sessionkit.vmware.plugins.module_utils._options import connection_options, http_client
 from ansible_collections.sessionkit.vmware.plugins.module_utils._session import ensure_session, log_out_orphan
 
 SESSION_HEADER = "vmware-api-session-id"
@@ -179,6 +180,9 @@ class VapiSessions(object):
         # A 401 after a resend means the first DELETE most likely reached the server and ended the session.
         return self._call(action, send, (200, 204), (401,)) is not None or self.client.resent_after_reaching
 
+    def connection(self):
+        return dict(connection_options(self.client), api=self.api_used)
+
     def result(self, token, details):
         details = details or {}
         return {
@@ -192,6 +196,15 @@ class VapiSessions(object):
         }
 
 
+def log_out(connection, token):
+    """Log out ``token`` with the options a record kept (see VapiSessions.connection); whether a session was ended."""
+    sessions = VapiSessions(http_client(connection), connection["api"] or "auto", secrets=[token])
+    try:
+        return sessions.logout(token)
+    finally:
+        sessions.client.close()
+
+
 def vapi_session(params, check_mode):
     """What the vapi_session module does: its result for the options in ``params``."""
     token = check_header_value(params["session_token"], "session_token")
@@ -200,4 +213,5 @@ def vapi_session(params, check_mode):
     authorization, who = login_authorization(params, required=params["state"] == "present" and not token)
     sessions = VapiSessions(http_client(params), params["api"], authorization, who, params["session_info"],
                             secrets=[params["password"], params["saml_token"], token])
-    return ensure_session(sessions, params["state"], token, check_mode, "vapi_session", authorization is not None)
+    return ensure_session(sessions, params["state"], token, check_mode, "vapi_session", authorization is not None,
+                          SessionGuard("vapi", params, log_out), params["set_facts"])

@@ -29,6 +29,7 @@ requirements:
 extends_documentation_fragment:
   - sessionkit.vmware.h4_endpoint_options
   - sessionkit.vmware.transport_options
+  - sessionkit.vmware.guard_options
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.facts
   - sessionkit.vmware.session_attributes
@@ -202,8 +203,9 @@ options:
         C(no_log) on the task to keep it out of the output.
     type: str
 notes:
-  - The token is returned in RV(session) and set as the fact C(h4_session). Read it as C(ansible_facts.h4_session)
-    or from a registered result; ansible-core 2.21 deprecates reading facts as top-level variables.
+  - The token is returned in RV(session) and, unless O(set_facts=false), set as the fact C(h4_session). Read it as
+    C(ansible_facts.h4_session) or from a registered result; ansible-core 2.21 deprecates reading facts as top-level
+    variables.
   - The connection options can be set once for several tasks with C(module_defaults) and the action group
     C(group/sessionkit.vmware.h4).
   - The role P(sessionkit.vmware.session#role) logs in once, runs your tasks and always logs out.
@@ -214,6 +216,19 @@ seealso:
 EXAMPLES = r"""
 # The examples read the connection from variables: vcda_hostname, vcda_username, vcda_password, and vcda_ca_path
 # for the CA bundle that signed the appliance's certificate (the collection's README lists them all).
+
+# Log in with a guard, which logs the session out when the run ends, even if it is interrupted (Ctrl-C, a job
+# cancelled in AWX); keep the token out of the facts. No logout task is needed: the guard does it.
+# doc-test: tasks; guarded
+- name: Log in with a guard, and keep the token out of the facts
+  sessionkit.vmware.h4_session:
+    hostname: "{{ vcda_hostname }}"
+    username: "{{ vcda_username }}"
+    password: "{{ vcda_password }}"
+    ca_path: "{{ vcda_ca_path }}"
+    guard: true
+    set_facts: false
+  register: guarded
 
 # Log in as a vSphere SSO user, read the appliance's version, and log out even when a call in between fails
 - name: Read the VCDA version with one session
@@ -395,7 +410,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 session:
-  description: The session, ready for later calls. Also set as the fact C(h4_session).
+  description:
+    - The session, ready for later calls. Also set as the fact C(h4_session) unless O(set_facts=false).
   returned: when O(state=present)
   type: dict
   contains:
@@ -437,13 +453,15 @@ session:
       sample: "4.7"
 ansible_facts:
   description: The facts the module sets.
-  returned: when O(state=present)
+  returned: when O(set_facts=true), except for a logout in check mode
   type: dict
   contains:
     h4_session:
       description:
-        - The same dict as RV(session). Read it as C(ansible_facts.h4_session), not as a top-level variable, which
-          ansible-core 2.21 deprecates.
+        - With O(state=present), the same dict as RV(session).
+        - With O(state=absent), a session without its token, so that it overwrites the token in a fact cache, with
+          C(token) empty, C(headers) empty and C(url).
+        - Read it as C(ansible_facts.h4_session), not as a top-level variable, which ansible-core 2.21 deprecates.
       type: dict
 logged_in:
   description: Whether this task logged in, opening the session, rather than reusing O(token).
@@ -501,6 +519,7 @@ server_messages:
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import OptionError, SessionApiError, fail_kwargs
+from ansible_collections.sessionkit.vmware.plugins.module_utils._guard import guard_options
 from ansible_collections.sessionkit.vmware.plugins.module_utils._h4 import AUTH_TYPES, EXTEND_TYPES, h4_session
 from ansible_collections.sessionkit.vmware.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
 from ansible_collections.sessionkit.vmware.plugins.module_utils._options import (
@@ -527,6 +546,7 @@ def site_options():
 def argument_spec():
     spec = h4_endpoint_options()
     spec.update(transport_options())
+    spec.update(guard_options())
     spec.update(
         auth_type=dict(type="str", default="sso", choices=list(AUTH_TYPES)),
         username=dict(type="str", fallback=(env_fallback, ["VCDA_USER"])),

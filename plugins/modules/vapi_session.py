@@ -28,6 +28,7 @@ requirements:
 extends_documentation_fragment:
   - sessionkit.vmware.vapi_endpoint_options
   - sessionkit.vmware.transport_options
+  - sessionkit.vmware.guard_options
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.facts
   - sessionkit.vmware.session_attributes
@@ -82,7 +83,7 @@ options:
     type: bool
     default: true
 notes:
-  - The token is returned in RV(session) and set as the fact C(vapi_session). Read it as
+  - The token is returned in RV(session) and, unless O(set_facts=false), set as the fact C(vapi_session). Read it as
     C(ansible_facts.vapi_session) or from a registered result; ansible-core 2.21 deprecates reading facts as
     top-level variables.
   - The connection options can be set once for several tasks with C(module_defaults) and the action group
@@ -95,6 +96,19 @@ seealso:
 EXAMPLES = r"""
 # The examples read the connection from variables: vcenter_hostname, vcenter_username, vcenter_password, and
 # vcenter_ca_path for the CA bundle that signed vCenter's certificate (the collection's README lists them all).
+
+# Log in with a guard, which logs the session out when the run ends, even if it is interrupted (Ctrl-C, a job
+# cancelled in AWX); keep the token out of the facts. No logout task is needed: the guard does it.
+# doc-test: tasks; guarded
+- name: Log in with a guard, and keep the token out of the facts
+  sessionkit.vmware.vapi_session:
+    hostname: "{{ vcenter_hostname }}"
+    username: "{{ vcenter_username }}"
+    password: "{{ vcenter_password }}"
+    ca_path: "{{ vcenter_ca_path }}"
+    guard: true
+    set_facts: false
+  register: guarded
 
 # Log in, use the session, and log out even when a call in between fails
 - name: List VMs with one session
@@ -174,7 +188,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 session:
-  description: The session, ready for later calls. Also set as the fact C(vapi_session).
+  description:
+    - The session, ready for later calls. Also set as the fact C(vapi_session) unless O(set_facts=false).
   returned: when O(state=present)
   type: dict
   contains:
@@ -208,13 +223,15 @@ session:
       sample: "2026-11-22T07:00:01.000Z"
 ansible_facts:
   description: The facts the module sets.
-  returned: when O(state=present)
+  returned: when O(set_facts=true), except for a logout in check mode
   type: dict
   contains:
     vapi_session:
       description:
-        - The same dict as RV(session). Read it as C(ansible_facts.vapi_session), not as a top-level variable, which
-          ansible-core 2.21 deprecates.
+        - With O(state=present), the same dict as RV(session).
+        - With O(state=absent), a session without its token, so that it overwrites the token in a fact cache, with
+          C(token) empty, C(headers) empty and C(url).
+        - Read it as C(ansible_facts.vapi_session), not as a top-level variable, which ansible-core 2.21 deprecates.
       type: dict
 attempts:
   description: The most tries any one request of this task needed, retries included.
@@ -252,6 +269,7 @@ server_messages:
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import OptionError, SessionApiError, fail_kwargs
+from ansible_collections.sessionkit.vmware.plugins.module_utils._guard import guard_options
 from ansible_collections.sessionkit.vmware.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
 from ansible_collections.sessionkit.vmware.plugins.module_utils._options import (
     transport_options,
@@ -263,6 +281,7 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._vapi import vap
 def argument_spec():
     spec = vapi_endpoint_options()
     spec.update(transport_options())
+    spec.update(guard_options())
     spec.update(
         username=dict(type="str", fallback=(env_fallback, ["VMWARE_USER"])),
         password=dict(type="str", no_log=True, fallback=(env_fallback, ["VMWARE_PASSWORD"])),

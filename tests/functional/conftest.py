@@ -182,16 +182,21 @@ def _clean_env():
     return dict((k, v) for k, v in os.environ.items() if not k.startswith(prefixes))
 
 
-@pytest.fixture
-def run_playbook(collections_path, tmp_path):
-    """Run a play (a dict, or a list of plays) with the real ansible-playbook binary and return a PlaybookRun.
+class PlaybookFiles(object):
+    """Writes a play (a dict, or a list of plays) with its inventory, and builds the ansible-playbook command and
+    environment to run it with; ``records`` reads back the results that the recorder callback saw.
 
-    A string is a playbook's YAML text, written to play.yml as it is. Files the playbook reads go in tmp_path, its
-    directory.
+    A string is a playbook's YAML text, written as it is. Files the playbook reads go in tmp_path, its directory.
     """
 
-    def run(plays, extra_vars=None, env=None, args=(), binary="ansible-playbook", timeout=300):
-        playbook = tmp_path / "play.yml"
+    def __init__(self, collections_path, tmp_path):
+        self.collections_path = collections_path
+        self.tmp_path = tmp_path
+        self.records_file = tmp_path / "records.jsonl"
+
+    def command(self, plays, extra_vars=None, env=None, args=(), binary="ansible-playbook", name="play.yml"):
+        """(command, environment) for running ``plays``."""
+        playbook = self.tmp_path / name
         if isinstance(plays, str):
             playbook.write_text(plays)
         else:
@@ -201,32 +206,50 @@ def run_playbook(collections_path, tmp_path):
                 play.setdefault("hosts", "localhost")
                 play.setdefault("gather_facts", False)
             playbook.write_text(json.dumps(plays, indent=1))
-        inventory = tmp_path / "inventory.ini"
+        inventory = self.tmp_path / "inventory.ini"
         inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
-        records_file = tmp_path / "records.jsonl"
-        if records_file.exists():
-            records_file.unlink()
+        if self.records_file.exists():
+            self.records_file.unlink()
         full_env = _clean_env()
         full_env.update({
             "PATH": "%s:%s" % (BIN, os.environ.get("PATH", "")),
-            "ANSIBLE_COLLECTIONS_PATH": str(collections_path),
+            "ANSIBLE_COLLECTIONS_PATH": str(self.collections_path),
             "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
             "ANSIBLE_CALLBACKS_ENABLED": "result_recorder",
-            "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
-            "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
+            "ANSIBLE_HOME": str(self.tmp_path / "ansible-home"),
+            "ANSIBLE_LOCAL_TEMP": str(self.tmp_path / "ansible-tmp"),
             "ANSIBLE_NOCOLOR": "1",
             "ANSIBLE_RETRY_FILES_ENABLED": "0",
-            "SESSIONKIT_RESULTS": str(records_file),
+            "SESSIONKIT_RESULTS": str(self.records_file),
+            # Each test's guarded sessions keep their records apart from the user's and other tests'.
+            "SESSIONKIT_GUARD_DIR": str(self.tmp_path / "guard"),
         })
         full_env.update(env or {})
         command = [str(BIN / binary), "-i", str(inventory), str(playbook)] + list(args)
         if extra_vars:
             command += ["-e", json.dumps(extra_vars)]
+        return command, full_env
+
+    def records(self):
+        if not self.records_file.exists():
+            return []
+        return [json.loads(line) for line in self.records_file.read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture
+def playbook_files(collections_path, tmp_path):
+    return PlaybookFiles(collections_path, tmp_path)
+
+
+@pytest.fixture
+def run_playbook(playbook_files, tmp_path):
+    """Run a play (a dict, a list of plays, or a playbook's YAML text) with the real ansible-playbook binary and
+    return a PlaybookRun. It runs in tmp_path, next to the files the playbook reads."""
+
+    def run(plays, extra_vars=None, env=None, args=(), binary="ansible-playbook", timeout=300):
+        command, full_env = playbook_files.command(plays, extra_vars, env, args, binary)
         proc = subprocess.run(command, env=full_env, check=False, capture_output=True, text=True, timeout=timeout,
                               cwd=str(tmp_path))
-        records = []
-        if records_file.exists():
-            records = [json.loads(line) for line in records_file.read_text().splitlines() if line.strip()]
-        return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, records)
+        return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, playbook_files.records())
 
     return run

@@ -26,8 +26,9 @@ def ansible_doc(collections_path, tmp_path, *args):
     return json.loads(done.stdout)
 
 
-@pytest.mark.parametrize("name", MODULES)
-def test_module_docs_parse_and_match_the_argument_spec(name, collections_path, tmp_path):
+def documented_and_coded(name, collections_path, tmp_path):
+    """(ansible-doc's entry, its doc, the module's argument spec), after checking that both list the same options
+    with the same types, defaults and choices."""
     data = ansible_doc(collections_path, tmp_path, "-t", "module", "sessionkit.vmware." + name)
     entry = data["sessionkit.vmware." + name]
     doc = entry["doc"]
@@ -45,6 +46,18 @@ def test_module_docs_parse_and_match_the_argument_spec(name, collections_path, t
         assert bool(documented.get("no_log")) is False  # no_log lives in the spec, not the docs
         if "choices" in rules:
             assert documented["choices"] == rules["choices"], option
+    return entry, doc, spec
+
+
+def test_cleanup_module_docs_parse_and_match_the_argument_spec(collections_path, tmp_path):
+    entry, doc, spec = documented_and_coded("session_cleanup", collections_path, tmp_path)
+    assert doc["version_added"] == "1.1.0" and doc["attributes"]["check_mode"]["support"] == "full"
+    assert {"stale", "logged_out", "already_gone", "failed", "owned"} == set(entry["return"])
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_module_docs_parse_and_match_the_argument_spec(name, collections_path, tmp_path):
+    entry, doc, spec = documented_and_coded(name, collections_path, tmp_path)
     # The shared fragments really merged: transport options, and the attributes both modules declare.
     assert {"retries", "timeout", "proxy_url", "ca_path", "validate_certs", "hostname", "port"} <= set(doc["options"])
     assert doc["attributes"]["check_mode"]["support"] == "partial"
@@ -57,7 +70,7 @@ def test_module_docs_parse_and_match_the_argument_spec(name, collections_path, t
 def test_role_docs_list_every_entry_point(collections_path, tmp_path):
     data = ansible_doc(collections_path, tmp_path, "-t", "role", "sessionkit.vmware.session")
     entry_points = data["sessionkit.vmware.session"]["entry_points"]
-    assert sorted(entry_points) == ["login", "logout", "main"]
+    assert sorted(entry_points) == ["cleanup", "login", "logout", "main"]
     main = entry_points["main"]["options"]
     assert {"session_vapi", "session_h4", "session_tasks", "session_logout", "session_hide_secrets"} <= set(main)
     assert all(name.startswith("session_") for point in entry_points.values() for name in point["options"])

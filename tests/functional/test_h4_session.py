@@ -466,3 +466,16 @@ def test_the_role_with_a_multi_site_session_h4(h4, pki, run_playbook, tmp_path):
     assert run.result("sessionkit.vmware.session : show the sites")["msg"] == "site-a,site-b|site-b"
     assert (h4.logins, h4.extensions, h4.logouts, h4.open_sessions) == (1, 1, 1, 0)
     assert REMOTE_API_TOKEN not in run.output and VCD_API_TOKEN not in run.output
+
+
+def test_the_role_leaves_a_reused_session_open_after_extending_it(h4, pki, run_playbook):
+    # Extending a reused token changes it (changed: true) without opening it: the role must not log it out.
+    opened = run_playbook({"tasks": [{"name": "open", "sessionkit.vmware.h4_session": dict(
+        base(h4, pki), auth_type="vcd_api_token", vcd_api_token=VCD_API_TOKEN, org="acme"), "register": "opened"},
+        {"name": "token", "ansible.builtin.debug": {"msg": "{{ opened.session.token }}"}}]})
+    assert opened.rc == 0, opened.output
+    token = opened.result("token")["msg"]
+    run = run_playbook({"roles": [{"role": "sessionkit.vmware.session", "vars": {
+        "session_h4": dict(base(h4, pki), token=token, sites=[SITE_B_API_TOKEN])}}]})
+    assert run.rc == 0, run.output
+    assert (h4.logins, h4.extensions, h4.logouts, h4.open_sessions) == (1, 1, 0, 1)

@@ -10,7 +10,7 @@ import yaml
 ROLE = Path(__file__).resolve().parents[2] / "roles" / "session"
 MODULES = "ansible_collections.sessionkit.vmware.plugins.modules."
 # Options the role sets itself and so refuses in session_vapi and session_h4.
-ROLE_OWNED = {"state"}
+ROLE_OWNED = {"state", "set_facts", "guard", "guard_dir"}
 APIS = {"vapi": "vapi_session", "h4": "h4_session"}
 
 
