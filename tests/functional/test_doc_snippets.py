@@ -34,6 +34,13 @@ in EXAMPLES. Its text is a way to run the snippet, then options, separated by ``
     variables for an inventory's ``group_vars`` or a play's ``vars``, not run: it must parse as a YAML mapping.
 ``keeps a session: REASON``
     option: the snippet leaves a session open on purpose; the test checks that it does.
+``guarded``
+    option: the snippet logs in with ``guard: true`` and leaves the logout to the guard, which logs the session out
+    once ansible-playbook has ended; the test waits for that (up to 10 s), then checks that no session is open and
+    that the guard directory, which the login used, holds no record.
+``logs in nowhere: REASON``
+    option: the snippet opens no session (it cleans up after other runs, say); the test checks that it logs in
+    nowhere, instead of requiring a login.
 ``stand-in roles: NAME ...``
     option: these roles stand for the reader's own; each is given a task that lists VMs with ``vapi_session``.
 ``environment: NAME=variable ...``
@@ -52,6 +59,7 @@ import ast
 import re
 import sys
 import textwrap
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,7 +73,7 @@ from simulators.h4 import DEFAULT_LOCAL_USERS, DEFAULT_VCD_USERS, H4Simulator
 ROOT = Path(__file__).resolve().parents[2]
 MARKDOWN = ("README.md", "roles/session/README.md")
 GUIDES = tuple(sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs" / "docsite" / "rst").glob("*.rst")))
-MODULES = ("plugins/modules/vapi_session.py", "plugins/modules/h4_session.py")
+MODULES = ("plugins/modules/vapi_session.py", "plugins/modules/h4_session.py", "plugins/modules/session_cleanup.py")
 
 _MD_MARKER = re.compile(r"^\s*<!--\s*doc-test:\s*(.*?)\s*-->\s*$")
 _RST_MARKER = re.compile(r"^\s*\.\.\s+doc-test:\s*(.*?)\s*$")
@@ -84,6 +92,8 @@ class Snippet:
     file_name: str = None
     reason: str = None
     keeps_session: str = None
+    guarded: bool = False
+    logs_in_nowhere: str = None
     stand_in_roles: list = field(default_factory=list)
     environment: dict = field(default_factory=dict)
     inventory: dict = field(default_factory=dict)  # group -> host names
@@ -114,6 +124,10 @@ def parse_marker(snippet, marker):
         value = value.strip()
         if name == "keeps a session" and value:
             snippet.keeps_session = value
+        elif option == "guarded":
+            snippet.guarded = True
+        elif name == "logs in nowhere" and value:
+            snippet.logs_in_nowhere = value
         elif name == "stand-in roles" and value:
             snippet.stand_in_roles = value.split()
         elif name == "environment" and value:
@@ -398,11 +412,24 @@ def test_snippet_runs_as_written(snippet, vapi, h4, pki, run_playbook, tmp_path,
                 snippet.id, file_snippet.file_name)
     for role in snippet.stand_in_roles:
         assert "List VMs with the session, as a role of yours would" in ran, role
-    assert vapi.logins + h4.logins > 0, "the snippet logged in nowhere: %s" % ran
+    if snippet.logs_in_nowhere:
+        assert (vapi.logins, h4.logins) == (0, 0), "%s says it logs in nowhere (%s), but logged in" % (
+            snippet.id, snippet.logs_in_nowhere)
+    else:
+        assert vapi.logins + h4.logins > 0, "the snippet logged in nowhere: %s" % ran
     if snippet.logins is not None:
         assert vapi.logins + h4.logins == snippet.logins, "%s logged in %d times on vCenter and %d on VCDA" % (
             snippet.id, vapi.logins, h4.logins)
     assert (vapi.failed_logins, h4.failed_logins) == (0, 0)
+    guard_dir = tmp_path / "guard"  # conftest's SESSIONKIT_GUARD_DIR
+    if snippet.guarded:
+        assert guard_dir.is_dir(), "%s is marked guarded, but its login wrote no record" % snippet.id
+        # Its guard logs the session out once ansible-playbook has ended: wait for that.
+        deadline = time.monotonic() + 10
+        while vapi.open_sessions + h4.open_sessions and time.monotonic() < deadline:
+            time.sleep(0.05)
+    if guard_dir.is_dir():
+        assert list(guard_dir.iterdir()) == [], "%s left records of guarded sessions" % snippet.id
     left_open = vapi.open_sessions + h4.open_sessions
     if snippet.keeps_session:
         assert left_open > 0, "%s says it keeps a session (%s), but none is open" % (
