@@ -40,7 +40,8 @@ vcenter_password: "VMware1!"
 vcda_hostname: "${h4_url#https://}"
 vcda_username: administrator@vsphere.local
 vcda_password: "VMware1!"
-demo_ca_path: "$work/pki/ca.pem"
+vcenter_ca_path: "$work/pki/ca.pem"
+vcda_ca_path: "$work/pki/ca.pem"
 VARS
 
 cd "$root"

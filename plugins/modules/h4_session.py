@@ -214,124 +214,198 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Log in with a guard that logs out if the run is interrupted, and keep the token out of the facts
+# The examples read the connection from variables: vcda_hostname, vcda_username, vcda_password, and vcda_ca_path
+# for the CA bundle that signed the appliance's certificate (the collection's README lists them all).
+
+# Log in with a guard, which logs the session out when the run ends, even if it is interrupted (Ctrl-C, a job
+# cancelled in AWX); keep the token out of the facts. No logout task is needed: the guard does it.
+# doc-test: tasks; guarded
+- name: Log in with a guard, and keep the token out of the facts
   sessionkit.vmware.h4_session:
-    hostname: vcda.example.com
-    username: administrator@vsphere.local
-    password: "{{ sso_password }}"
+    hostname: "{{ vcda_hostname }}"
+    username: "{{ vcda_username }}"
+    password: "{{ vcda_password }}"
+    ca_path: "{{ vcda_ca_path }}"
     guard: true
     set_facts: false
   register: guarded
 
-- name: Log in with vSphere SSO credentials (auth_type sso)
-  sessionkit.vmware.h4_session:
-    hostname: vcda.example.com
-    username: administrator@vsphere.local
-    password: "{{ sso_password }}"
-    api_version: "4.7"
-  register: vcda
+# Log in as a vSphere SSO user, read the appliance's version, and log out even when a call in between fails
+- name: Read the VCDA version with one session
+  block:
+    - name: Log in with vSphere SSO credentials (auth_type sso)
+      sessionkit.vmware.h4_session:
+        hostname: "{{ vcda_hostname }}"
+        username: "{{ vcda_username }}"
+        password: "{{ vcda_password }}"
+        ca_path: "{{ vcda_ca_path }}"
+        api_version: "4.7"
+      register: vcda
 
-- name: Read the appliance's version with the session
-  ansible.builtin.uri:
-    url: "{{ vcda.session.url }}/diagnostics/about"
-    headers: "{{ vcda.session.headers }}"
-  register: about
-
-- name: Log out
-  sessionkit.vmware.h4_session:
-    hostname: vcda.example.com
-    state: absent
-    token: "{{ vcda.session.token }}"
-
-- name: Log in with an SSO SAML bearer token (auth_type sso_token)
-  sessionkit.vmware.h4_session:
-    hostname: vcda.example.com
-    auth_type: sso_token
-    saml_token: "{{ lookup('ansible.builtin.file', 'bearer-assertion.xml') }}"
-
-- name: Log in as the appliance's root user (auth_type local)
-  sessionkit.vmware.h4_session:
-    hostname: vcda.example.com
-    auth_type: local
-    password: "{{ appliance_root_password }}"
-    operation_id: nightly-replication-check
-
-- name: Log in as a Cloud Director tenant user (auth_type vcd)
-  sessionkit.vmware.h4_session:
-    hostname: vcda.example.com
-    auth_type: vcd
-    username: tenant-admin@acme
-    password: "{{ tenant_password }}"
-
-- name: Log in with a Cloud Director access token (auth_type vcd_token)
-  sessionkit.vmware.h4_session:
-    hostname: vcda.example.com
-    auth_type: vcd_token
-    vcd_token: "{{ vcd_jwt }}"
-
-- name: Log in with a token from another Cloud Director of a multisite group, naming its organization
-  sessionkit.vmware.h4_session:
-    hostname: vcda.example.com
-    auth_type: vcd_token
-    vcd_token: "{{ vcd_jwt_from_dr_site }}"
-    vcd_token_context: acme-dr
-
-- name: Log in with a Cloud Director API token (auth_type vcd_api_token, VCDA 4.7)
-  sessionkit.vmware.h4_session:
-    hostname: vcda.example.com
-    auth_type: vcd_api_token
-    vcd_api_token: "{{ vcd_api_token }}"
-    org: acme
-  register: vcda
-
-- name: Extend the session to two remote sites
-  sessionkit.vmware.h4_session:
-    hostname: vcda.example.com
-    token: "{{ vcda.session.token }}"
-    sites:
-      - site: site-b
-        type: vcd_api_token
-        vcd_api_token: "{{ site_b_api_token }}"
-        org: acme-dr
-      - site: site-c
-        type: vcd
-        username: tenant-admin@acme
-        password: "{{ site_c_password }}"
-  register: vcda
-
-- name: List the vApps of site-b, on the same appliance and token, with the site query parameter
-  ansible.builtin.uri:
-    url: "{{ vcda.session.url }}/inventory/vapps?site=site-b"
-    headers: "{{ vcda.session.headers }}"
-
-- name: Drop site-c from the session
-  sessionkit.vmware.h4_session:
-    hostname: vcda.example.com
-    token: "{{ vcda.session.token }}"
-    sites:
-      - site: site-c
+    - name: Read the appliance's version with the session
+      ansible.builtin.uri:
+        url: "{{ vcda.session.url }}/diagnostics/about"
+        headers: "{{ vcda.session.headers }}"
+        ca_path: "{{ vcda_ca_path }}"
+      register: about
+  always:
+    - name: Log out
+      sessionkit.vmware.h4_session:
+        hostname: "{{ vcda_hostname }}"
+        ca_path: "{{ vcda_ca_path }}"
         state: absent
+        token: "{{ vcda.session.token }}"
+      when: vcda.session.token is defined
 
-- name: Log in with a Cloud Director session cookie (auth_type vcd_cookie, vCloud Availability 3.x to VCDA 4.2)
-  sessionkit.vmware.h4_session:
-    hostname: vcda.example.com
-    auth_type: vcd_cookie
-    vcd_cookie: "{{ vcd_session_cookie }}"
-
-- name: Set the connection once for every VCDA task, and use the fact
+# The other login types, each logged out again at once; module_defaults carries the connection
+- name: Log in each other way
   module_defaults:
     group/sessionkit.vmware.h4:
-      hostname: vcda.example.com
-      ca_path: /etc/pki/vcda-ca.pem
+      hostname: "{{ vcda_hostname }}"
+      ca_path: "{{ vcda_ca_path }}"
+  block:
+    - name: Log in with an SSO SAML bearer token (auth_type sso_token)
+      sessionkit.vmware.h4_session:
+        auth_type: sso_token
+        saml_token: "{{ vcda_saml_token }}"
+      register: saml_login
+
+    - name: Log out of that session
+      sessionkit.vmware.h4_session:
+        state: absent
+        token: "{{ saml_login.session.token }}"
+
+    - name: Log in as the appliance's root user (auth_type local)
+      sessionkit.vmware.h4_session:
+        auth_type: local
+        password: "{{ vcda_root_password }}"
+        operation_id: nightly-replication-check
+      register: root_login
+
+    - name: Log out of that session
+      sessionkit.vmware.h4_session:
+        state: absent
+        token: "{{ root_login.session.token }}"
+
+    - name: Log in as a Cloud Director tenant user (auth_type vcd)
+      sessionkit.vmware.h4_session:
+        auth_type: vcd
+        username: "{{ vcd_username }}"
+        password: "{{ vcd_password }}"
+      register: tenant_login
+
+    - name: Log out of that session
+      sessionkit.vmware.h4_session:
+        state: absent
+        token: "{{ tenant_login.session.token }}"
+
+    - name: Log in with a Cloud Director access token (auth_type vcd_token)
+      sessionkit.vmware.h4_session:
+        auth_type: vcd_token
+        vcd_token: "{{ vcd_token }}"
+      register: token_login
+
+    - name: Log out of that session
+      sessionkit.vmware.h4_session:
+        state: absent
+        token: "{{ token_login.session.token }}"
+
+    - name: Log in with a token from another Cloud Director of a multisite group, naming its organization
+      sessionkit.vmware.h4_session:
+        auth_type: vcd_token
+        vcd_token: "{{ vcd_remote_token }}"
+        vcd_token_context: "{{ vcd_remote_org }}"
+      register: remote_token_login
+
+    - name: Log out of that session
+      sessionkit.vmware.h4_session:
+        state: absent
+        token: "{{ remote_token_login.session.token }}"
+
+# Log in with a Cloud Director API token (VCDA 4.7), extend the session to two remote sites, call one, drop the other
+- name: Work across sites with one session
+  module_defaults:
+    group/sessionkit.vmware.h4:
+      hostname: "{{ vcda_hostname }}"
+      ca_path: "{{ vcda_ca_path }}"
+  block:
+    - name: Log in with a Cloud Director API token (auth_type vcd_api_token)
+      sessionkit.vmware.h4_session:
+        auth_type: vcd_api_token
+        vcd_api_token: "{{ vcd_api_token }}"
+        org: "{{ vcd_org }}"
+      register: vcda
+
+    - name: Extend the session to two remote sites
+      sessionkit.vmware.h4_session:
+        token: "{{ vcda.session.token }}"
+        sites:
+          - site: site-b
+            type: vcd_api_token
+            vcd_api_token: "{{ vcd_remote_api_token }}"
+            org: "{{ vcd_remote_org }}"
+          - site: site-c
+            type: vcd
+            username: "{{ vcd_username }}"
+            password: "{{ vcd_password }}"
+
+    - name: List the vApps of site-b, on the same appliance and token, with the site query parameter
+      ansible.builtin.uri:
+        url: "{{ vcda.session.url }}/inventory/vapps?site=site-b"
+        headers: "{{ vcda.session.headers }}"
+        ca_path: "{{ vcda_ca_path }}"
+
+    - name: Drop site-c from the session
+      sessionkit.vmware.h4_session:
+        token: "{{ vcda.session.token }}"
+        sites:
+          - site: site-c
+            state: absent
+  always:
+    - name: Log out, which ends the extensions with the session
+      sessionkit.vmware.h4_session:
+        state: absent
+        token: "{{ vcda.session.token }}"
+      when: vcda.session.token is defined
+
+# Log in with a Cloud Director session cookie (auth_type vcd_cookie): vCloud Availability 3.x to VCDA 4.2 only
+# doc-test: tasks; vcda release: 4.2
+- name: Log in with a Cloud Director session cookie
+  sessionkit.vmware.h4_session:
+    hostname: "{{ vcda_hostname }}"
+    ca_path: "{{ vcda_ca_path }}"
+    auth_type: vcd_cookie
+    vcd_cookie: "{{ vcd_cookie }}"
+  register: cookie_login
+
+- name: Log out of that session
+  sessionkit.vmware.h4_session:
+    hostname: "{{ vcda_hostname }}"
+    ca_path: "{{ vcda_ca_path }}"
+    state: absent
+    token: "{{ cookie_login.session.token }}"
+
+# Set the connection once for every VCDA task of a block, and use the fact
+- name: Use the connection from module_defaults
+  module_defaults:
+    group/sessionkit.vmware.h4:
+      hostname: "{{ vcda_hostname }}"
+      ca_path: "{{ vcda_ca_path }}"
   block:
     - name: Log in
       sessionkit.vmware.h4_session:
-        username: administrator@vsphere.local
-        password: "{{ sso_password }}"
+        username: "{{ vcda_username }}"
+        password: "{{ vcda_password }}"
 
     - name: Show who is logged in
       ansible.builtin.debug:
         msg: "{{ ansible_facts.h4_session.user }} with roles {{ ansible_facts.h4_session.roles }}"
+  always:
+    - name: Log out
+      sessionkit.vmware.h4_session:
+        state: absent
+        token: "{{ ansible_facts.h4_session.token }}"
+      when: ansible_facts.h4_session.token is defined
 """
 
 RETURN = r"""

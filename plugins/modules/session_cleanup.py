@@ -51,6 +51,8 @@ seealso:
 """
 
 EXAMPLES = r"""
+# Log out the guarded sessions of runs that were killed (kill -9, a lost machine), then count what is left
+# doc-test: tasks; logs in nowhere: it logs out the sessions of earlier runs, and opens none
 - name: Log out the sessions of runs that were killed
   sessionkit.vmware.session_cleanup:
   delegate_to: localhost

@@ -94,63 +94,96 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Log in with a guard that logs out if the run is interrupted, and keep the token out of the facts
+# The examples read the connection from variables: vcenter_hostname, vcenter_username, vcenter_password, and
+# vcenter_ca_path for the CA bundle that signed vCenter's certificate (the collection's README lists them all).
+
+# Log in with a guard, which logs the session out when the run ends, even if it is interrupted (Ctrl-C, a job
+# cancelled in AWX); keep the token out of the facts. No logout task is needed: the guard does it.
+# doc-test: tasks; guarded
+- name: Log in with a guard, and keep the token out of the facts
   sessionkit.vmware.vapi_session:
-    hostname: vcenter.example.com
-    username: administrator@vsphere.local
+    hostname: "{{ vcenter_hostname }}"
+    username: "{{ vcenter_username }}"
     password: "{{ vcenter_password }}"
+    ca_path: "{{ vcenter_ca_path }}"
     guard: true
     set_facts: false
   register: guarded
 
-- name: Log in to vCenter
+# Log in, use the session, and log out even when a call in between fails
+- name: List VMs with one session
+  block:
+    - name: Log in to vCenter
+      sessionkit.vmware.vapi_session:
+        hostname: "{{ vcenter_hostname }}"
+        username: "{{ vcenter_username }}"
+        password: "{{ vcenter_password }}"
+        ca_path: "{{ vcenter_ca_path }}"
+      register: vcenter
+
+    - name: List VMs with the session
+      ansible.builtin.uri:
+        url: "{{ vcenter.session.url }}/api/vcenter/vm"
+        headers: "{{ vcenter.session.headers }}"
+        ca_path: "{{ vcenter_ca_path }}"
+      register: vms
+  always:
+    - name: Log out
+      sessionkit.vmware.vapi_session:
+        hostname: "{{ vcenter_hostname }}"
+        ca_path: "{{ vcenter_ca_path }}"
+        state: absent
+        session_token: "{{ vcenter.session.token }}"
+      when: vcenter.session.token is defined
+
+# Inside such a block: reuse the session registered as vcenter while it works, else log in again
+# doc-test: tasks in session vcenter
+- name: Check the session before a long step
   sessionkit.vmware.vapi_session:
-    hostname: vcenter.example.com
-    username: administrator@vsphere.local
+    hostname: "{{ vcenter_hostname }}"
+    ca_path: "{{ vcenter_ca_path }}"
+    session_token: "{{ vcenter.session.token }}"
+    username: "{{ vcenter_username }}"
     password: "{{ vcenter_password }}"
-  register: login
-
-- name: List VMs with the session
-  ansible.builtin.uri:
-    url: "{{ login.session.url }}/api/vcenter/vm"
-    headers: "{{ login.session.headers }}"
-    ca_path: /etc/pki/vcenter-ca.pem
-  register: vms
-
-- name: Log out
-  sessionkit.vmware.vapi_session:
-    hostname: vcenter.example.com
-    state: absent
-    session_token: "{{ login.session.token }}"
-
-- name: Reuse a saved session while it works, else log in again
-  sessionkit.vmware.vapi_session:
-    hostname: vcenter.example.com
-    session_token: "{{ saved_token }}"
-    username: administrator@vsphere.local
-    password: "{{ vcenter_password }}"
+  register: vcenter
   no_log: true
 
-- name: Log in with a SAML bearer token from SSO, trusting a private CA
+# Log in with a SAML bearer token from SSO (the assertion's XML), then log out
+- name: Log in with a SAML bearer token
   sessionkit.vmware.vapi_session:
-    hostname: vcenter.example.com
-    saml_token: "{{ lookup('ansible.builtin.file', 'bearer-assertion.xml') }}"
-    ca_path: /etc/pki/vcenter-ca.pem
+    hostname: "{{ vcenter_hostname }}"
+    saml_token: "{{ vcenter_saml_token }}"
+    ca_path: "{{ vcenter_ca_path }}"
+  register: vcenter_saml
 
-- name: Set the connection once for every vSphere Automation task
+- name: Log out of the SAML token's session
+  sessionkit.vmware.vapi_session:
+    hostname: "{{ vcenter_hostname }}"
+    ca_path: "{{ vcenter_ca_path }}"
+    state: absent
+    session_token: "{{ vcenter_saml.session.token }}"
+
+# Set the connection once for every vSphere Automation task of a block
+- name: Use the connection from module_defaults
   module_defaults:
     group/sessionkit.vmware.vapi:
-      hostname: vcenter.example.com
-      ca_path: /etc/pki/vcenter-ca.pem
+      hostname: "{{ vcenter_hostname }}"
+      ca_path: "{{ vcenter_ca_path }}"
   block:
     - name: Log in, then use the fact in later tasks
       sessionkit.vmware.vapi_session:
-        username: administrator@vsphere.local
+        username: "{{ vcenter_username }}"
         password: "{{ vcenter_password }}"
 
     - name: Show who is logged in
       ansible.builtin.debug:
         msg: "{{ ansible_facts.vapi_session.user }} on {{ ansible_facts.vapi_session.url }}"
+  always:
+    - name: Log out
+      sessionkit.vmware.vapi_session:
+        state: absent
+        session_token: "{{ ansible_facts.vapi_session.token }}"
+      when: ansible_facts.vapi_session.token is defined
 """
 
 RETURN = r"""

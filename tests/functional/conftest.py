@@ -105,6 +105,22 @@ def h4(h4_server):
     h4_server.reset()
 
 
+@pytest.fixture
+def simulators(pki):
+    """start(cls, cert=None, key=None, **options): a fresh simulator, stopped at the end of the test."""
+    started = []
+
+    def start(cls, cert=None, key=None, **options):
+        sim = cls(cert or pki.server_cert, key or pki.server_key, **options)
+        sim.start()
+        started.append(sim)
+        return sim
+
+    yield start
+    for sim in started:
+        sim.stop()
+
+
 @pytest.fixture(scope="session")
 def vcsim(pki, tmp_path_factory):
     """govmomi's vcsim, built from Debian's packages by scripts/build-vcsim.sh, serving TLS with the test CA."""
@@ -168,7 +184,10 @@ def _clean_env():
 
 class PlaybookFiles(object):
     """Writes a play (a dict, or a list of plays) with its inventory, and builds the ansible-playbook command and
-    environment to run it with; ``records`` reads back the results that the recorder callback saw."""
+    environment to run it with; ``records`` reads back the results that the recorder callback saw.
+
+    A string is a playbook's YAML text, written as it is. Files the playbook reads go in tmp_path, its directory.
+    """
 
     def __init__(self, collections_path, tmp_path):
         self.collections_path = collections_path
@@ -177,13 +196,16 @@ class PlaybookFiles(object):
 
     def command(self, plays, extra_vars=None, env=None, args=(), binary="ansible-playbook", name="play.yml"):
         """(command, environment) for running ``plays``."""
-        if isinstance(plays, dict):
-            plays = [plays]
-        for play in plays:
-            play.setdefault("hosts", "localhost")
-            play.setdefault("gather_facts", False)
         playbook = self.tmp_path / name
-        playbook.write_text(json.dumps(plays, indent=1))
+        if isinstance(plays, str):
+            playbook.write_text(plays)
+        else:
+            if isinstance(plays, dict):
+                plays = [plays]
+            for play in plays:
+                play.setdefault("hosts", "localhost")
+                play.setdefault("gather_facts", False)
+            playbook.write_text(json.dumps(plays, indent=1))
         inventory = self.tmp_path / "inventory.ini"
         inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
         if self.records_file.exists():
@@ -221,7 +243,8 @@ def playbook_files(collections_path, tmp_path):
 
 @pytest.fixture
 def run_playbook(playbook_files, tmp_path):
-    """Run a play (a dict, or a list of plays) with the real ansible-playbook binary and return a PlaybookRun."""
+    """Run a play (a dict, a list of plays, or a playbook's YAML text) with the real ansible-playbook binary and
+    return a PlaybookRun. It runs in tmp_path, next to the files the playbook reads."""
 
     def run(plays, extra_vars=None, env=None, args=(), binary="ansible-playbook", timeout=300):
         command, full_env = playbook_files.command(plays, extra_vars, env, args, binary)

@@ -1,22 +1,17 @@
 # ansible-doc reads the installed collection's module and role docs (fragments merged), and they match the code.
 # The modules run fine with broken DOCUMENTATION, so only a doc-reading test notices a YAML slip in a fragment.
+# The EXAMPLES run, one snippet at a time, in test_doc_snippets.py with every other YAML snippet of the docs.
 
 import importlib
 import json
 import subprocess
 import sys
-import time
 
 import pytest
-import yaml
 
 from conftest import BIN, _clean_env
-from helpers import H4_PASSWORD, REMOTE_API_TOKEN, SAML_ASSERTION, VAPI_PASSWORD, VCD_API_TOKEN, VCD_COOKIE, VCD_TOKEN
-from simulators.h4 import H4Simulator
-from simulators.vapi import VapiSimulator
 
 MODULES = ("vapi_session", "h4_session")
-ALL_MODULES = MODULES + ("session_cleanup",)
 
 
 def ansible_doc(collections_path, tmp_path, *args):
@@ -79,68 +74,3 @@ def test_role_docs_list_every_entry_point(collections_path, tmp_path):
     main = entry_points["main"]["options"]
     assert {"session_vapi", "session_h4", "session_tasks", "session_logout", "session_hide_secrets"} <= set(main)
     assert all(name.startswith("session_") for point in entry_points.values() for name in point["options"])
-
-
-def count_tasks(tasks):
-    return sum(count_tasks(task["block"]) if "block" in task else 1 for task in tasks)
-
-
-@pytest.fixture
-def vapi_with_saml(pki):
-    sim = VapiSimulator(pki.server_cert, pki.server_key, saml_tokens={SAML_ASSERTION})
-    sim.start()
-    yield sim
-    sim.stop()
-
-
-@pytest.fixture
-def h4_release_42(pki):
-    sim = H4Simulator(pki.server_cert, pki.server_key, release="4.2", vcd_cookies={VCD_COOKIE})
-    sim.start()
-    yield sim
-    sim.stop()
-
-
-def test_every_module_example_runs(vapi_with_saml, h4, h4_release_42, pki, collections_path, run_playbook,
-                                   tmp_path):
-    """The EXAMPLES that ansible-doc shows run as written, with only the host names, CA paths and secrets swapped
-    for the simulators'. Tasks without ca_path rely on the system's trust store, which SSL_CERT_FILE and
-    REQUESTS_CA_BUNDLE stand in for."""
-    vapi = vapi_with_saml
-    swaps = {"vcenter.example.com": "127.0.0.1:%d" % vapi.port, "vcda.example.com": "127.0.0.1:%d" % h4.port,
-             "/etc/pki/vcenter-ca.pem": pki.ca_cert, "/etc/pki/vcda-ca.pem": pki.ca_cert}
-    tasks = []
-    for name in ALL_MODULES:
-        text = ansible_doc(collections_path, tmp_path, "-t", "module", "sessionkit.vmware." + name)[
-            "sessionkit.vmware." + name]["examples"]
-        for old, new in swaps.items():
-            text = text.replace(old, new)
-        tasks += yaml.safe_load(text)
-    for task in tasks:
-        # Cookie logins exist only up to VCDA 4.2; the simulator of the newest release refuses them.
-        if task.get("sessionkit.vmware.h4_session", {}).get("auth_type") == "vcd_cookie":
-            task["sessionkit.vmware.h4_session"]["hostname"] = "127.0.0.1:%d" % h4_release_42.port
-    (tmp_path / "bearer-assertion.xml").write_text(SAML_ASSERTION)
-    secrets = {"vcenter_password": VAPI_PASSWORD, "saved_token": "a-token-that-expired-long-ago",
-               "sso_password": H4_PASSWORD, "appliance_root_password": "vmware", "tenant_password": "Tenant1!",
-               "vcd_jwt": VCD_TOKEN, "vcd_session_cookie": VCD_COOKIE, "vcd_jwt_from_dr_site": VCD_TOKEN,
-               "vcd_api_token": VCD_API_TOKEN, "site_b_api_token": REMOTE_API_TOKEN, "site_c_password": "Tenant1!"}
-    run = run_playbook({"tasks": tasks}, extra_vars=secrets,
-                       env={"SSL_CERT_FILE": pki.ca_cert, "REQUESTS_CA_BUNDLE": pki.ca_cert,
-                            "SESSIONKIT_GUARD_DIR": str(tmp_path / "guard")})
-    assert run.rc == 0, run.output[-3000:]
-    assert len(run.records) == count_tasks(tasks)
-    assert [r["task"] for r in run.records if r["status"] != "ok"] == []
-    # The guarded example's session is logged out by its guard once the run has ended: wait for that count.
-    deadline = time.monotonic() + 10
-    while (vapi.logouts, h4.logouts) != (2, 2) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    # vapi: the guarded login, first login, the dead saved token replaced by a new login, SAML, module_defaults; one
-    # logout by a task and one by the guard.
-    assert (vapi.logins, vapi.logouts, vapi.failed_logins) == (5, 2, 0)
-    # h4: the guarded login, one login per auth_type but vcd_cookie (six), a second vcd_token one and the
-    # module_defaults one; the same two logouts; two sites extended and one dropped. The cookie login went to the
-    # 4.2 appliance.
-    assert (h4.logins, h4.logouts, h4.failed_logins) == (9, 2, 0)
-    assert (h4.extensions, h4.shrinks, h4_release_42.logins) == (2, 1, 1)
-    assert list((tmp_path / "guard").iterdir()) == []

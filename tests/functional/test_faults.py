@@ -12,22 +12,6 @@ VAPI = "sessionkit.vmware.vapi_session"
 H4 = "sessionkit.vmware.h4_session"
 
 
-@pytest.fixture
-def simulators(pki):
-    """start(cls, cert=None, key=None, **options): a fresh simulator, stopped at the end of the test."""
-    started = []
-
-    def start(cls, cert=None, key=None, **options):
-        sim = cls(cert or pki.server_cert, key or pki.server_key, **options)
-        sim.start()
-        started.append(sim)
-        return sim
-
-    yield start
-    for sim in started:
-        sim.stop()
-
-
 def vapi_task(name, sim, pki, **args):
     options = {"hostname": "127.0.0.1", "port": sim.port if sim else None, "ca_path": pki.ca_cert,
                "username": VAPI_USER, "password": VAPI_PASSWORD}

@@ -3,10 +3,18 @@
     python tests/simulators/run.py pki DIR
         make (or reuse) the test PKI in DIR and print its paths as JSON
     python tests/simulators/run.py serve --kind vapi|h4 --cert F --key F [--port 0] [--url-file F] [--max-sessions N]
-        [--release 4.7] [--vcd-api-token TOKEN[=USER@ORG]]...
+            [--saml-assertion FILE]... [--vcd-token TOKEN]... [--vcd-cookie VALUE]...
+            [--release 4.7] [--vcd-api-token TOKEN[=USER@ORG]]...
         serve until SIGTERM or SIGINT; write the base URL to --url-file once listening; log one line per request to
         stderr (method, path, status: never header values or bodies). GET /_sim/stats returns the counters as JSON,
         POST /_sim/reset clears them.
+
+Logins that need something a real server issues are accepted only for the test values given here: a SAML assertion
+(the XML in FILE, for both kinds), and on h4 a Cloud Director access token or session cookie, which log in as
+tenant-admin@acme, and Cloud Director API tokens (as USER@ORG, tenant-admin@acme if not given). --release picks the
+h4 release whose login and extension types the simulator knows (4.2 still takes vcd_cookie). User names and
+passwords are built in: administrator@vsphere.local / VMware1! (both kinds), root / vmware (h4 local) and
+tenant-admin@acme / Tenant1! (h4 Cloud Director).
 """
 
 import argparse
@@ -42,17 +50,35 @@ def main(argv=None):
     serve.add_argument("--max-sessions", type=int)
     serve.add_argument("--legacy-only", action="store_true", help="vapi: answer /api/... with 404 like vcsim")
     serve.add_argument("--flavour", choices=("cloud", "manager"), default="cloud", help="h4: which API flavour")
+    serve.add_argument("--saml-assertion", action="append", default=[], metavar="FILE",
+                       help="accept the SAML bearer assertion in FILE (XML); may be repeated")
+    serve.add_argument("--vcd-token", action="append", default=[], metavar="TOKEN",
+                       help="h4: accept this Cloud Director access token (auth_type vcd_token); may be repeated")
+    serve.add_argument("--vcd-cookie", action="append", default=[], metavar="VALUE",
+                       help="h4: accept this Cloud Director session cookie (auth_type vcd_cookie); may be repeated")
     serve.add_argument("--vcd-api-token", action="append", default=[], metavar="TOKEN[=USER@ORG]",
                        help="h4: a Cloud Director API token the vcdApiToken login and apiToken extension accept")
     serve.add_argument("--release", default="4.7", help="h4: the VCDA release whose login and extend types to know")
 
     args = parser.parse_args(argv)
+    if args.command == "serve" and args.kind == "vapi" and (args.vcd_token or args.vcd_cookie or args.vcd_api_token):
+        parser.error("--vcd-token, --vcd-cookie and --vcd-api-token are for --kind h4: vCenter takes no Cloud Director"
+                     " credentials")
     if args.command == "pki":
         from simulators.pki import make_pki  # only here: cryptography is slow to import, and serve needs none of it
 
         print(json.dumps(make_pki(args.directory).as_dict(), indent=2))
         return 0
     return serve_until_signalled(args)
+
+
+def read_assertions(paths):
+    """The SAML assertions in the files given, as the XML text a client compresses and sends."""
+    assertions = set()
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            assertions.add(handle.read().strip())
+    return assertions
 
 
 def _token_identity(value):
@@ -64,11 +90,13 @@ def _token_identity(value):
 
 
 def serve_until_signalled(args):
+    saml_tokens = read_assertions(args.saml_assertion)
     if args.kind == "vapi":
-        sim = VapiSimulator(args.cert, args.key, legacy_only=args.legacy_only, host=args.host, port=args.port,
-                            max_sessions=args.max_sessions)
+        sim = VapiSimulator(args.cert, args.key, saml_tokens=saml_tokens, legacy_only=args.legacy_only,
+                            host=args.host, port=args.port, max_sessions=args.max_sessions)
     else:
-        sim = H4Simulator(args.cert, args.key, flavour=args.flavour, host=args.host, port=args.port,
+        sim = H4Simulator(args.cert, args.key, saml_tokens=saml_tokens, vcd_tokens=args.vcd_token,
+                          vcd_cookies=args.vcd_cookie, flavour=args.flavour, host=args.host, port=args.port,
                           max_sessions=args.max_sessions, release=args.release,
                           vcd_api_tokens=dict(_token_identity(value) for value in args.vcd_api_token))
     sim.request_logger = print_request_line(args.kind)

@@ -302,6 +302,51 @@ def test_vapi_vm_list_needs_a_session(vapi, client):
                                "memory_size_MiB": 4096}
 
 
+def test_vapi_vm_list_power_state_filter(vapi, client):
+    c = client(vapi)
+    session = {"vmware-api-session-id": c.call("POST", "/api/session", headers=basic()).json()}
+    running = c.call("GET", "/api/vcenter/vm?power_states=POWERED_ON", headers=session).json()
+    assert [vm["name"] for vm in running] == ["web-01", "db-01"]
+    both = c.call("GET", "/api/vcenter/vm?power_states=POWERED_ON&power_states=POWERED_OFF", headers=session)
+    assert both.json() == VMS
+    reply = c.call("GET", "/api/vcenter/vm?power_states=ASLEEP", headers=session)
+    assert reply.status == 400 and reply.json()["error_type"] == "INVALID_ARGUMENT"
+    legacy = c.call("GET", "/rest/vcenter/vm?filter.power_states=POWERED_OFF", headers=session).json()
+    assert [vm["name"] for vm in legacy["value"]] == ["build-01"]
+
+
+def test_vapi_one_vm_needs_a_session_and_an_existing_id(vapi, client):
+    c = client(vapi)
+    assert c.call("GET", "/api/vcenter/vm/vm-102").status == 401
+    session = {"vmware-api-session-id": c.call("POST", "/api/session", headers=basic()).json()}
+    reply = c.call("GET", "/api/vcenter/vm/vm-102", headers=session)
+    assert reply.status == 200
+    assert reply.json() == {"name": "db-01", "power_state": "POWERED_ON", "cpu": {"count": 4},
+                            "memory": {"size_MiB": 16384}}
+    reply = c.call("GET", "/api/vcenter/vm/vm-999", headers=session)
+    assert reply.status == 404 and reply.json()["error_type"] == "NOT_FOUND"
+
+
+def test_vapi_tag_category_creation(vapi, client):
+    c = client(vapi)
+    spec = {"name": "owner", "cardinality": "SINGLE", "associable_types": []}
+    assert c.call("POST", "/api/cis/tagging/category", spec).status == 401
+    session = {"vmware-api-session-id": c.call("POST", "/api/session", headers=basic()).json(),
+               "Content-Type": "application/json"}
+    reply = c.call("POST", "/api/cis/tagging/category", spec, session)
+    assert reply.status == 201
+    category = reply.json()
+    assert category.startswith("urn:vmomi:InventoryServiceCategory:") and vapi.tag_categories == {category: spec}
+    again = c.call("POST", "/api/cis/tagging/category", spec, session)
+    assert again.status == 400 and again.json()["error_type"] == "ALREADY_EXISTS"
+    for bad in ({"name": "x", "cardinality": "SOME", "associable_types": []}, {"cardinality": "SINGLE"}, [1]):
+        reply = c.call("POST", "/api/cis/tagging/category", bad, session)
+        assert reply.status == 400 and reply.json()["error_type"] == "INVALID_ARGUMENT"
+    assert len(vapi.tag_categories) == 1
+    vapi.reset()
+    assert vapi.tag_categories == {}
+
+
 def test_vapi_unknown_path_is_404_not_found(vapi, client):
     reply = client(vapi).call("GET", "/api/nothing/here")
     assert reply.status == 404 and reply.json()["error_type"] == "NOT_FOUND"
@@ -848,8 +893,8 @@ def test_h4_on_premises_sites_are_null(pki, client):
 
 
 def _run_py(*args, **kwargs):
-    return subprocess.run([sys.executable, str(RUN)] + list(args), check=False, capture_output=True, text=True, timeout=30,
-                          **kwargs)
+    return subprocess.run([sys.executable, str(RUN)] + list(args), check=False, capture_output=True, text=True,
+                          timeout=30, **kwargs)
 
 
 def test_run_py_pki(tmp_path):
@@ -859,19 +904,32 @@ def test_run_py_pki(tmp_path):
     assert Path(paths["ca_cert"]).is_file() and Path(paths["server_key"]).is_file()
 
 
-@pytest.mark.parametrize("kind", ["vapi", "h4"])
-def test_run_py_serve(pki, tmp_path, kind):
+def _start_run_py(pki, tmp_path, kind, *options):
+    """run.py serve in its own process; returns it with the base URL it wrote, once it listens."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     url_file = tmp_path / "url"
     proc = subprocess.Popen([sys.executable, str(RUN), "serve", "--kind", kind, "--cert", pki.server_cert,
-                             "--key", pki.server_key, "--url-file", str(url_file), "--max-sessions", "5"],
+                             "--key", pki.server_key, "--url-file", str(url_file)] + list(options),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 10
+    while not url_file.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if not url_file.exists():
+        proc.kill()
+        pytest.fail("run.py serve did not start: " + proc.communicate(timeout=10)[1][-500:])
+    return proc, url_file.read_text().strip()
+
+
+def _connect(pki, url):
+    port = int(re.fullmatch(r"https://127\.0\.0\.1:(\d+)", url).group(1))
+    return http.client.HTTPSConnection("127.0.0.1", port, context=client_context(pki.ca_cert), timeout=5)
+
+
+@pytest.mark.parametrize("kind", ["vapi", "h4"])
+def test_run_py_serve(pki, tmp_path, kind):
+    proc, url = _start_run_py(pki, tmp_path, kind, "--max-sessions", "5")
     try:
-        deadline = time.monotonic() + 10
-        while not url_file.exists() and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        url = url_file.read_text().strip()
-        port = int(re.fullmatch(r"https://127\.0\.0\.1:(\d+)", url).group(1))
-        conn = http.client.HTTPSConnection("127.0.0.1", port, context=client_context(pki.ca_cert), timeout=5)
+        conn = _connect(pki, url)
 
         def call(method, path, body=None, headers=None):
             conn.request(method, path, body=body, headers=headers or {})
@@ -905,18 +963,48 @@ def test_run_py_serve(pki, tmp_path, kind):
         assert leaked not in stderr
 
 
-def test_run_py_serve_takes_vcda_api_tokens(pki, tmp_path):
-    url_file = tmp_path / "url"
-    proc = subprocess.Popen([sys.executable, str(RUN), "serve", "--kind", "h4", "--cert", pki.server_cert,
-                             "--key", pki.server_key, "--url-file", str(url_file), "--release", "4.7",
-                             "--vcd-api-token", "api-secret-1=ops@acme-dr", "--vcd-api-token", "api-secret-2"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def test_run_py_serve_accepts_the_test_tokens_it_is_given(pki, tmp_path):
+    assertion = tmp_path / "bearer-assertion.xml"
+    assertion.write_text(SAML + "\n")
+    # 4.2: the newest release that still takes a Cloud Director cookie.
+    h4, h4_url = _start_run_py(pki, tmp_path / "h4", "h4", "--release", "4.2", "--saml-assertion", str(assertion),
+                               "--vcd-token", "jwt-7", "--vcd-cookie", "cookie-7")
+    vapi, vapi_url = _start_run_py(pki, tmp_path / "vapi", "vapi", "--saml-assertion", str(assertion))
     try:
-        deadline = time.monotonic() + 10
-        while not url_file.exists() and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        port = int(url_file.read_text().strip().rpartition(":")[2])
-        conn = http.client.HTTPSConnection("127.0.0.1", port, context=client_context(pki.ca_cert), timeout=5)
+        conn = _connect(pki, h4_url)
+        logins = [({"type": "vcdAccessToken", "vcdAccessToken": "jwt-7"}, "tenant-admin@acme"),
+                  ({"type": "vcdCookie", "vcdCookie": "cookie-7"}, "tenant-admin@acme"),
+                  ({"type": "ssoToken", "samlToken": SAML, "timestamp": now_ms(), "nonce": "n-1"},
+                   "svc-ansible@vsphere.local"),
+                  ({"type": "vcdAccessToken", "vcdAccessToken": "jwt-8"}, None)]
+        for body, user in logins:
+            conn.request("POST", "/sessions", json.dumps(body), {"Content-Type": "application/json"})
+            response = conn.getresponse()
+            details = json.loads(response.read())
+            assert (response.status, details.get("user")) == ((200, user) if user else (401, None)), body["type"]
+        conn.close()
+        conn = _connect(pki, vapi_url)
+        conn.request("POST", "/api/session", headers=sign(SAML))
+        response = conn.getresponse()
+        response.read()
+        assert response.status == 201
+        conn.close()
+    finally:
+        for proc in (h4, vapi):
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=10)
+    assert (h4.returncode, vapi.returncode) == (0, 0)
+    refused = _run_py("serve", "--kind", "vapi", "--cert", pki.server_cert, "--key", pki.server_key,
+                      "--vcd-token", "jwt-7")
+    assert refused.returncode == 2
+    assert "--vcd-token, --vcd-cookie and --vcd-api-token are for --kind h4" in refused.stderr
+
+
+def test_run_py_serve_takes_vcda_api_tokens(pki, tmp_path):
+    proc, url = _start_run_py(pki, tmp_path, "h4", "--release", "4.7", "--vcd-api-token", "api-secret-1=ops@acme-dr",
+                              "--vcd-api-token", "api-secret-2")
+    try:
+        conn = _connect(pki, url)
         users = []
         for token, org in (("api-secret-1", "acme-dr"), ("api-secret-2", "acme"), ("api-secret-1", "acme")):
             conn.request("POST", "/sessions", body=json.dumps({"type": "vcdApiToken", "apiToken": token, "org": org}),

@@ -1,4 +1,6 @@
-"""vSphere Automation API simulator: /api/session (7.0 U2+), the legacy /rest/com/vmware/cis/session, and a VM list.
+"""vSphere Automation API simulator: /api/session (7.0 U2+), the legacy /rest/com/vmware/cis/session, and the few
+downstream calls the collection's guides make: the VM list (with its power-state filter), one VM, and tag category
+creation.
 
 Status codes, bodies and content types follow /work/shared/reference/api-facts.md.
 """
@@ -7,6 +9,7 @@ import base64
 import binascii
 import gzip
 import re
+import secrets
 
 from .base import Response, SimServer, iso_time, json_response
 
@@ -21,6 +24,9 @@ VMS = [
 SESSION_HEADER = "vmware-api-session-id"
 HEADER_AUTHN = "vmware-use-header-authn"
 LEGACY_SESSION = "/rest/com/vmware/cis/session"
+VM_PATH = re.compile(r"^/api/vcenter/vm/([^/]+)$")
+POWER_STATES = ("POWERED_ON", "POWERED_OFF", "SUSPENDED")
+CARDINALITIES = ("SINGLE", "MULTIPLE")
 
 # error_type and its first message for each status the simulator produces or a test may script.
 _ERRORS = {
@@ -64,6 +70,8 @@ class VapiSimulator(SimServer):
     def _reset_api_state(self):
         # One entry per legacy login request: whether it carried vmware-use-header-authn.
         self.header_authn = []
+        # Tag categories created through POST /api/cis/tagging/category: id -> the request's fields.
+        self.tag_categories = {}
 
     # ----- errors
 
@@ -87,6 +95,11 @@ class VapiSimulator(SimServer):
                     return handler(request)
             if path == "/api/vcenter/vm" and method == "GET":
                 return self._vms(request)
+            vm = VM_PATH.match(path)
+            if vm and method == "GET":
+                return self._vm(request, vm.group(1))
+            if path == "/api/cis/tagging/category" and method == "POST":
+                return self._create_category(request)
         elif path == LEGACY_SESSION:
             if method == "POST" and request.query.get("~action") == ["get"]:
                 return self._info(request)
@@ -150,8 +163,46 @@ class VapiSimulator(SimServer):
     def _vms(self, request):
         if self._find_session(request.headers.get(SESSION_HEADER)) is None:
             return self.error_response(401, request)
-        vms = [dict(vm) for vm in VMS]
+        # /api takes the filter as power_states, /rest as filter.power_states; repeated or comma-separated.
+        asked = request.query.get("filter.power_states" if _is_legacy(request) else "power_states", [])
+        states = {state for value in asked for state in value.split(",") if state}
+        if states - set(POWER_STATES):
+            return self._error(400, "INVALID_ARGUMENT", "com.vmware.vapi.rest.badRequest",
+                               "Unknown power state; expected one of %s." % ", ".join(POWER_STATES), request)
+        vms = [dict(vm) for vm in VMS if not states or vm["power_state"] in states]
         return json_response(200, {"value": vms} if _is_legacy(request) else vms)
+
+    def _vm(self, request, vm_id):
+        """GET /api/vcenter/vm/{vm}: a short form of vCenter's VM details, enough for a guide's loop."""
+        if self._find_session(request.headers.get(SESSION_HEADER)) is None:
+            return self.error_response(401, request)
+        vm = next((vm for vm in VMS if vm["vm"] == vm_id), None)
+        if vm is None:
+            return self._error(404, "NOT_FOUND", "com.vmware.api.vcenter.vm.not_found",
+                               "Virtual machine with identifier '%s' does not exist." % vm_id, request)
+        return json_response(200, {"name": vm["name"], "power_state": vm["power_state"],
+                                   "cpu": {"count": vm["cpu_count"]}, "memory": {"size_MiB": vm["memory_size_MiB"]}})
+
+    def _create_category(self, request):
+        """POST /api/cis/tagging/category: 201 with the new category's id as a JSON string, as vCenter answers."""
+        if self._find_session(request.headers.get(SESSION_HEADER)) is None:
+            return self.error_response(401, request)
+        try:
+            spec = request.json()
+        except ValueError:
+            spec = None
+        if not (isinstance(spec, dict) and isinstance(spec.get("name"), str) and spec["name"]
+                and spec.get("cardinality") in CARDINALITIES and isinstance(spec.get("associable_types"), list)):
+            return self._error(400, "INVALID_ARGUMENT", "com.vmware.vapi.rest.badRequest",
+                               "A category needs name, cardinality (SINGLE or MULTIPLE) and associable_types.",
+                               request)
+        with self._lock:
+            if any(c["name"] == spec["name"] for c in self.tag_categories.values()):
+                return self._error(400, "ALREADY_EXISTS", "com.vmware.cis.tagging.category.already_exists",
+                                   "A category named '%s' already exists." % spec["name"], request)
+            category_id = "urn:vmomi:InventoryServiceCategory:%s:GLOBAL" % secrets.token_hex(8)
+            self.tag_categories[category_id] = dict(spec)
+        return json_response(201, category_id)
 
     # ----- credentials
 
