@@ -171,11 +171,11 @@ def assert_nothing_left(scenario, *sims):
     assert wait_for(lambda: not scenario.records()), "records left: %s" % scenario.records()
 
 
-@pytest.mark.parametrize("how", ["sigint_to_group", "sigterm_to_playbook", "sigkill_to_playbook"])
-def test_an_interrupted_run_leaves_no_session_open(how, scenario, vapi, h4, pki):
-    proc = scenario.start([vapi_login(scenario, vapi, pki), h4_login(scenario, h4, pki), long_task()])
-    assert wait_for(lambda: downstream_started(scenario) and len(scenario.records()) == 2, 120)
-    assert (vapi.open_sessions, h4.open_sessions, len(scenario.guards())) == (1, 1, 2)
+INTERRUPTIONS = ["sigint_to_group", "sigterm_to_playbook", "sigkill_to_playbook"]
+
+
+def interrupt(proc, how):
+    """End a run as a user (Ctrl-C reaches the terminal's whole process group), AWX (SIGTERM) or kill -9 would."""
     if how == "sigint_to_group":
         os.killpg(proc.pid, signal.SIGINT)
     elif how == "sigterm_to_playbook":
@@ -183,6 +183,14 @@ def test_an_interrupted_run_leaves_no_session_open(how, scenario, vapi, h4, pki)
     else:
         proc.kill()
     proc.wait(timeout=60)
+
+
+@pytest.mark.parametrize("how", INTERRUPTIONS)
+def test_an_interrupted_run_leaves_no_session_open(how, scenario, vapi, h4, pki):
+    proc = scenario.start([vapi_login(scenario, vapi, pki), h4_login(scenario, h4, pki), long_task()])
+    assert wait_for(lambda: downstream_started(scenario) and len(scenario.records()) == 2, 120)
+    assert (vapi.open_sessions, h4.open_sessions, len(scenario.guards())) == (1, 1, 2)
+    interrupt(proc, how)
     assert_nothing_left(scenario, vapi, h4)
 
 
@@ -405,7 +413,7 @@ def role_downstream(pki):
     return [vm_list(pki, no_log=True), about(pki, no_log=True), long_task()]
 
 
-@pytest.mark.parametrize("how", ["sigint_to_group", "sigterm_to_playbook", "sigkill_to_playbook"])
+@pytest.mark.parametrize("how", INTERRUPTIONS)
 def test_an_interrupted_role_run_over_a_fleet_leaves_no_session_open(how, scenario, vapi, h4, pki):
     proc = scenario.start([role_call(scenario, vapi, h4, pki, downstream=role_downstream(pki))],
                           hosts="fleet", args=fleet_args(scenario))
@@ -413,13 +421,7 @@ def test_an_interrupted_role_run_over_a_fleet_leaves_no_session_open(how, scenar
     assert wait_for(lambda: downstream_started(scenario) and len(scenario.records()) == 2, 120)
     assert wait_for(lambda: count(vapi, "/api/vcenter/vm") == 3 and count(h4, "/diagnostics/about") == 3, 60)
     assert (vapi.open_sessions, h4.open_sessions, len(scenario.guards())) == (1, 1, 2)
-    if how == "sigint_to_group":
-        os.killpg(proc.pid, signal.SIGINT)
-    elif how == "sigterm_to_playbook":
-        proc.send_signal(signal.SIGTERM)
-    else:
-        proc.kill()
-    proc.wait(timeout=60)
+    interrupt(proc, how)
     assert_nothing_left(scenario, vapi, h4)
 
 
