@@ -14,10 +14,6 @@ import json
 from ansible.plugins.action import ActionBase
 from ansible.plugins.loader import strategy_loader
 from ansible.plugins.strategy.linear import StrategyModule as LinearStrategy
-from ansible.utils.display import Display
-
-display = Display()
-
 ARGUMENT_SPEC = dict(
     hosts=dict(type="list", elements="str", default=[]),
     variables=dict(type="dict", default={}),
@@ -71,7 +67,8 @@ class ActionModule(ActionBase):
         lockstep = strategy_is_lockstep(strategy)
         shared = params["share"] and lockstep
         if params["share"] and not lockstep:
-            display.warning(NOT_SHARED.format(strategy))
+            # A result warning, shown once however many hosts return it: the controller's display drops repeats.
+            result.setdefault("warnings", []).append(NOT_SHARED.format(strategy))
 
         inventory_hostname = task_vars.get("inventory_hostname")
         hosts = params["hosts"] if shared else [inventory_hostname]

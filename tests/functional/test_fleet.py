@@ -234,7 +234,8 @@ def test_free_strategy_and_opt_out_fall_back_to_one_session_per_host(vapi, h4, p
     for sim in (vapi, h4):
         assert (sim.logins, sim.logouts, sim.open_sessions) == (4, 4, 0), sim.kind
     assert "Using run_once with the free strategy" not in run.output
-    warned = "does not move hosts in step" in run.output
+    # Older ansible-core wraps warnings to the terminal's width: compare with the white space folded.
+    warned = "does not move hosts in step" in " ".join(run.output.split())
     assert warned == (strategy == "free")
 
 
