@@ -178,6 +178,12 @@ def interrupt(proc, how):
     """End a run as a user (Ctrl-C reaches the terminal's whole process group), AWX (SIGTERM) or kill -9 would."""
     if how == "sigint_to_group":
         os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            # ansible-core 2.17 now and then still waits for its workers after the first Ctrl-C; a user presses it
+            # again. What is asserted is what the guard does once the run has ended, however it took.
+            os.killpg(proc.pid, signal.SIGINT)
     elif how == "sigterm_to_playbook":
         proc.send_signal(signal.SIGTERM)
     else:
@@ -204,8 +210,7 @@ def test_ctrl_c_under_ansible_navigator_leaves_no_session_open(scenario, vapi, p
         proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
         # ansible-runner sometimes waits on its pexpect child after the first Ctrl-C; a user presses it again.
-        os.killpg(proc.pid, signal.SIGINT)
-        proc.wait(timeout=60)
+        interrupt(proc, "sigint_to_group")
     assert_nothing_left(scenario, vapi)
     # Nothing of the run is left either: ansible-playbook and its workers end with the navigator.
     assert wait_for(lambda: not processes_with(scenario.mark)), processes_with(scenario.mark)
@@ -215,8 +220,7 @@ def test_ctrl_c_during_the_login_leaves_no_session_open(scenario, vapi, pki):
     vapi.delay(3, count=1)
     proc = scenario.start([vapi_login(scenario, vapi, pki), long_task()])
     assert wait_for(lambda: any(r.method == "POST" for r in vapi.requests), 120)
-    os.killpg(proc.pid, signal.SIGINT)
-    proc.wait(timeout=60)
+    interrupt(proc, "sigint_to_group")
     # The login was answered after the interruption: the server opened a session, and the guard ended it.
     assert_nothing_left(scenario, vapi)
 
@@ -429,8 +433,7 @@ def test_ctrl_c_during_the_roles_login_leaves_no_session_open(scenario, vapi, h4
     h4.delay(3, count=1)
     proc = scenario.start([role_call(scenario, vapi, h4, pki, downstream=role_downstream(pki))])
     assert wait_for(lambda: vapi.logins == 1 and h4.connections >= 1, 120)
-    os.killpg(proc.pid, signal.SIGINT)
-    proc.wait(timeout=60)
+    interrupt(proc, "sigint_to_group")
     assert_nothing_left(scenario, vapi, h4)
 
 
@@ -439,8 +442,7 @@ def test_ctrl_c_between_the_login_and_logout_entry_points_leaves_no_session_open
                            dict(long_task(), name="another role's downstream work"),
                            role_call(scenario, vapi, h4, pki, name="log out", tasks_from="logout")])
     assert wait_for(lambda: downstream_started(scenario) and len(scenario.records()) == 2, 120)
-    os.killpg(proc.pid, signal.SIGINT)
-    proc.wait(timeout=60)
+    interrupt(proc, "sigint_to_group")
     assert_nothing_left(scenario, vapi, h4)
 
 
@@ -491,8 +493,7 @@ def test_the_roles_sessions_never_reach_the_fact_cache(ending, scenario, vapi, h
     else:
         proc = scenario.start(tasks, env=fact_cache_env(tmp_path))
         assert wait_for(lambda: downstream_started(scenario) and len(scenario.records()) == 2, 120)
-        os.killpg(proc.pid, signal.SIGINT)
-        proc.wait(timeout=60)
+        interrupt(proc, "sigint_to_group")
     assert_nothing_left(scenario, vapi, h4)
     assert len(tokens) == 2 and "cached" in cached_text(tmp_path)
     assert not any(token in cached_text(tmp_path) for token in tokens)
