@@ -227,9 +227,11 @@ def test_an_unguarded_login_writes_nothing(tmp_path):
     assert not (tmp_path / "guard").exists()
 
 
-def test_a_record_that_cannot_be_written_leaves_the_session_unguarded_and_the_guard_exits(tmp_path):
-    """The guard, forked before the login, exits when it is handed no record."""
-    # In a process of its own: pytest runs threads, and forking a threaded process is unsafe.
+def run_guard_probe(tmp_path, body, guard_dir):
+    """Runs BODY after making ``guard``, a guarded SessionGuard owned by the probe itself, for GUARD_DIR.
+
+    In a process of its own: pytest runs threads, and forking a threaded process is unsafe.
+    """
     script = tmp_path / "probe.py"
     script.write_text(
         "import os, sys\n"
@@ -237,38 +239,34 @@ def test_a_record_that_cannot_be_written_leaves_the_session_unguarded_and_the_gu
         "_guard.warn = print\n"
         "_guard.find_owner = lambda: _guard.process_identity(os.getpid())\n"
         "guard = _guard.SessionGuard('vapi', {'guard': True, 'guard_dir': sys.argv[1]}, None)\n"
-        "guard.prepare()\n"
+        "guard.prepare()\n" + body)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    return subprocess.run([sys.executable, str(script), str(guard_dir)], capture_output=True, text=True,
+                          env=env, timeout=60, check=False)
+
+
+def test_a_record_that_cannot_be_written_leaves_the_session_unguarded_and_the_guard_exits(tmp_path):
+    """The guard, forked before the login, exits when it is handed no record."""
+    run = run_guard_probe(tmp_path, (
         "os.rmdir(sys.argv[1])\n"
         "with guard.shield():\n"
         "    guard.start('secret-token', {})\n"
         "pid, status = os.wait()\n"
-        "print('guard exited', os.WEXITSTATUS(status))\n")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-    run = subprocess.run([sys.executable, str(script), str(tmp_path / "missing")], capture_output=True, text=True,
-                         env=env, timeout=60, check=False)
+        "print('guard exited', os.WEXITSTATUS(status))\n"), tmp_path / "missing")
     assert "the session could not be guarded (No such file or directory)" in run.stdout, run.stderr
     assert "guard exited 0" in run.stdout and "secret-token" not in run.stdout
     assert not (tmp_path / "missing").exists()
 
 
 def test_a_failed_login_lets_its_guard_go(tmp_path):
-    script = tmp_path / "probe.py"
-    script.write_text(
-        "import os, sys\n"
-        "from ansible_collections.sessionkit.vmware.plugins.module_utils import _guard\n"
-        "_guard.find_owner = lambda: _guard.process_identity(os.getpid())\n"
-        "guard = _guard.SessionGuard('vapi', {'guard': True, 'guard_dir': sys.argv[1]}, None)\n"
-        "guard.prepare()\n"
+    run = run_guard_probe(tmp_path, (
         "try:\n"
         "    with guard.shield():\n"
         "        raise RuntimeError('login failed')\n"
         "except RuntimeError:\n"
         "    pass\n"
         "pid, status = os.wait()\n"
-        "print(pid == guard.guard['pid'], os.listdir(sys.argv[1]))\n")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-    run = subprocess.run([sys.executable, str(script), str(tmp_path / "guard")], capture_output=True, text=True,
-                         env=env, timeout=60, check=False)
+        "print(pid == guard.guard['pid'], os.listdir(sys.argv[1]))\n"), tmp_path / "guard")
     assert run.stdout.strip() == "True []", run.stderr
 
 
