@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates (or reuses) the test venv with the newest Python that ansible-core 2.21 supports, falling back to
 # python3 with ansible-core 2.19, and prints its path. Rebuilt whenever a requirements file changes.
-# VENV, ANSIBLE_CORE_SERIES (2.17 ... 2.22) and VENV_PYTHON override the venv's path, the ansible-core series and the interpreter.
+# VENV, ANSIBLE_CORE_SERIES (2.17 ... 2.22) and VENV_PYTHON override the venv's path, the ansible-core series
+# and the interpreter.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/venv-lib.sh
@@ -18,5 +19,6 @@ case "$core" in
   2.22) version=2.22.0rc1 ;;
 esac
 if [ "$version" = "$core" ]; then requirement="ansible-core==$core.*"; else requirement="ansible-core==$version"; fi
-ensure_venv "${VENV:-$root/.venv}" "$python" "$version $(checksum "$root/requirements.txt" "$root/tests/requirements.txt")" \
-  "$requirement" -r "$root/requirements.txt" -r "$root/tests/requirements.txt"
+requirements=("$root/requirements.txt" "$root/tests/requirements.txt")
+ensure_venv "${VENV:-$root/.venv}" "$python" "$version $(checksum "${requirements[@]}")" \
+  "$requirement" -r "${requirements[0]}" -r "${requirements[1]}"
