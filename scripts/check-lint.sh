@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # The ecosystem's linters over the whole collection, from the tools venv (scripts/check-tools-venv.sh):
 # ansible-lint --profile production, antsibull-docs lint-collection-docs --plugin-docs and antsibull-changelog lint.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+
 # They run plainly, as a contributor runs them, in a copy of this tree at WORK/ansible_collections/sessionkit/vmware
 # (scripts/install-collection.sh --source-only): in that layout the checkout's ansible.cfg puts the collection on the
 # collections path, which ansible-lint's syntax check needs (the demo playbook uses the role by its FQCN).
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-tools=$("$root/scripts/check-tools-venv.sh")
-export PATH="$tools/bin:$PATH"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cd "$("$root/scripts/install-collection.sh" --source-only "$work")"
+checkout=$("$root/scripts/install-collection.sh" --source-only "$work")
+tools=$("$root/scripts/check-tools-venv.sh")
+export PATH="$tools/bin:$PATH"
+cd "$checkout"
 
 echo "== ansible-lint --profile production" >&2
 ansible-lint --profile production --nocolor
