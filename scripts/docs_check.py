@@ -50,7 +50,7 @@ def screenshot_problems(png, page):
         sys.exit("docs-check: %s: no usable screenshot (%s)" % (page, error))
     pixels = image.convert("RGB")
     colours = pixels.getcolors(maxcolors=1 << 24)
-    top = max(count for count, _ in colours)
+    top = max(colours)[0]  # (count, colour) pairs: the count of the commonest colour
     total = pixels.width * pixels.height
     problems = []
     if pixels.size != (WIDTH, HEIGHT):
