@@ -56,14 +56,11 @@ PY
 }
 write_get_pip
 
-# A real (not symlinked) copy: tracked files plus untracked ones that .gitignore doesn't exclude.
+# A real (not symlinked) copy of the files git would ship. ansible-test needs a git-less tree or a proper repo; a
+# copy without .git makes it test every file.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-dest="$work/ansible_collections/sessionkit/vmware"
-mkdir -p "$dest"
-(cd "$root" && git ls-files -co --exclude-standard -z | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done \
-  | xargs -0 cp --parents -t "$dest")
-# ansible-test needs a git-less tree or a proper repo; a copy without .git makes it test every file.
+dest=$("$root/scripts/install-collection.sh" --source-only "$work")
 cd "$dest"
 echo "ansible-test $command --venv --python $python_version (ansible-core $("$venv/bin/python" -c \
   'import ansible; print(ansible.__version__)')) in $dest" >&2

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# galaxy-importer, the check Galaxy runs on upload, on the tarball `ansible-galaxy collection build` makes.
+# galaxy-importer, the check Galaxy runs on upload, on the tarball scripts/install-collection.sh builds.
 # Its own ansible-test step needs docker and exits 0 when it fails, so it is off (make sanity runs ansible-test);
 # its ansible-lint, ansible-doc and changelog checks are on. The importer exits 0 on many failures, so this script
 # also fails when its output reports any error or warning (any record above INFO, or such words in its output).
@@ -21,8 +21,7 @@ CHECK_CHANGELOG = True
 LOG_LEVEL_MAIN = INFO
 CFG
 
-ansible-galaxy collection build --output-path "$work" "$root" >&2
-tarball=$(echo "$work"/sessionkit-vmware-*.tar.gz)
+tarball=$("$root/scripts/install-collection.sh" --build-only "$work/install")
 echo "galaxy-importer on $(basename "$tarball")" >&2
 rc=0
 (cd "$work" && GALAXY_IMPORTER_CONFIG="$work/galaxy-importer.cfg" "$tools/bin/python" -m galaxy_importer.main \

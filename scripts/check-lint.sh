@@ -3,17 +3,16 @@
 # ansible-lint --profile production, antsibull-docs lint-collection-docs --plugin-docs and antsibull-changelog lint.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-tools=$("$root/scripts/check-tools-venv.sh")
-export PATH="$tools/bin:$PATH"
-cd "$root"
 
-# ansible-lint's syntax check must resolve sessionkit.vmware.* (the demo playbook uses the role by FQCN). Put this
-# checkout on the collections path itself rather than depend on pytest-ansible's collections/ folder being there.
+# They run plainly, as a contributor runs them, in a copy of this tree at WORK/ansible_collections/sessionkit/vmware
+# (scripts/install-collection.sh --source-only): in that layout the checkout's ansible.cfg puts the collection on the
+# collections path, which ansible-lint's syntax check needs (the demo playbook uses the role by its FQCN).
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/ansible_collections/sessionkit"
-ln -s "$root" "$work/ansible_collections/sessionkit/vmware"
-export ANSIBLE_COLLECTIONS_PATH="$work" ANSIBLE_HOME="$work/ansible-home"
+checkout=$("$root/scripts/install-collection.sh" --source-only "$work")
+tools=$("$root/scripts/check-tools-venv.sh")
+export PATH="$tools/bin:$PATH"
+cd "$checkout"
 
 echo "== ansible-lint --profile production" >&2
 ansible-lint --profile production --nocolor

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The compatibility matrix: the unit and functional tests (pytest tests/unit tests/functional) on the oldest
-# ansible-core that meta/runtime.yml claims (2.17), on 2.19, and on the newest (2.21), each in its own venv made by
-# scripts/venv.sh with a Python that series supports on the controller. 2.21 uses the main .venv (it is the 2.21 one).
-# Usage: check-matrix.sh [series...]   (default: 2.17 2.19 2.21); extra pytest options in PYTEST_ARGS.
+# ansible-core that meta/runtime.yml claims (2.17), on 2.19, on the newest release (2.21) and on the coming series
+# (2.22, pinned by scripts/venv.sh to its pre-release), each in its own venv made by scripts/venv.sh with a Python that
+# series supports on the controller. 2.21 uses the main .venv (it is the 2.21 one).
+# Usage: check-matrix.sh [series...]   (default: 2.17 2.19 2.21 2.22); extra pytest options in PYTEST_ARGS.
 # MATRIX_SKIP_LOAD=1 deselects the tests marked `load` (the 50-host and 30-play runs, about 4 CPU minutes per series).
 # `make test` sets it for 2.17 and 2.19 because its own pytest run already ran them on 2.21; `make test-matrix` doesn't.
 set -euo pipefail
@@ -11,7 +12,7 @@ cd "$root"
 # shellcheck source=scripts/venv-lib.sh
 . "$root/scripts/venv-lib.sh"
 series_list=("$@")
-[ ${#series_list[@]} -gt 0 ] || series_list=(2.17 2.19 2.21)
+[ ${#series_list[@]} -gt 0 ] || series_list=(2.17 2.19 2.21 2.22)
 
 # Controller Pythons per series, newest first (ansible-core's support matrix).
 pythons_for() {
@@ -20,6 +21,7 @@ pythons_for() {
     2.18) echo "3.13 3.12 3.11" ;;
     2.19) echo "3.13 3.12 3.11" ;;
     2.20|2.21) echo "3.13 3.12" ;;
+    2.22) echo "3.14 3.13" ;;
     *) echo "unknown ansible-core series $1" >&2; exit 2 ;;
   esac
 }

@@ -28,10 +28,7 @@ vapi_url=$(cat "$work/vapi.url")
 h4_url=$(cat "$work/h4.url")
 echo "demo: vSphere Automation simulator at $vapi_url, VCDA simulator at $h4_url"
 
-env -u ANSIBLE_COLLECTIONS_PATH ANSIBLE_HOME="$work/ansible-home" "$venv/bin/ansible-galaxy" collection build \
-  --output-path "$work" "$root" >/dev/null
-env -u ANSIBLE_COLLECTIONS_PATH ANSIBLE_HOME="$work/ansible-home" "$venv/bin/ansible-galaxy" collection install \
-  --offline --force -p "$work/collections" "$work"/sessionkit-vmware-*.tar.gz >/dev/null
+collections=$(PATH="$venv/bin:$PATH" "$root/scripts/install-collection.sh" "$work/install")
 
 cat >"$work/vars.yml" <<VARS
 vcenter_hostname: "${vapi_url#https://}"
@@ -45,7 +42,7 @@ vcda_ca_path: "$work/pki/ca.pem"
 VARS
 
 cd "$root"
-PATH="$venv/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$work/collections" ANSIBLE_HOME="$work/ansible-home" \
+PATH="$venv/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$collections" ANSIBLE_HOME="$work/ansible-home" \
   ANSIBLE_PYTHON_INTERPRETER="$py" ANSIBLE_NAVIGATOR_CONFIG="$root/ansible-navigator.yml" \
   ANSIBLE_NAVIGATOR_LOG_FILE="$work/navigator.log" ANSIBLE_NOCOLOR=1 \
   "$venv/bin/ansible-navigator" run playbooks/demo.yml -i localhost, -c local -e "@$work/vars.yml" |

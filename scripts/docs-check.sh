@@ -59,61 +59,7 @@ for entry in "${pages[@]}"; do
     echo "docs-check: headless chromium failed on $page (run it without 2>/dev/null to see why)" >&2
     exit 1
   fi
-  "$venv/bin/python" - "$shots/$name.png" "$shots/$name.dom.html" "$expected" "$page" <<'EOF'
-import html.parser
-import sys
-
-from PIL import Image
-
-png, dom, expected, page = sys.argv[1:5]
-problems = []
-
-try:
-    image = Image.open(png)
-    image.load()
-except (OSError, ValueError) as error:
-    sys.exit("docs-check: %s: no usable screenshot (%s)" % (page, error))
-pixels = image.convert("RGB")
-colours = pixels.getcolors(maxcolors=1 << 24)
-top = max(count for count, _ in colours)
-total = pixels.width * pixels.height
-if pixels.size != (1280, 2000):
-    problems.append("screenshot is %dx%d, not 1280x2000" % pixels.size)
-if len(colours) < 64:
-    problems.append("screenshot has only %d colours: the page looks empty" % len(colours))
-if top > 0.97 * total:
-    problems.append("one colour covers %.1f%% of the screenshot: the page looks empty" % (100.0 * top / total))
-
-
-class Text(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.parts, self.skip = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        self.skip += tag in ("script", "style")
-
-    def handle_endtag(self, tag):
-        self.skip -= tag in ("script", "style") and self.skip > 0
-
-    def handle_data(self, data):
-        if not self.skip:
-            self.parts.append(data)
-
-
-parser = Text()
-with open(dom, encoding="utf-8", errors="replace") as handle:
-    parser.feed(handle.read())
-text = " ".join(" ".join(parser.parts).split())
-if len(text) < 2000:
-    problems.append("the rendered page holds only %d characters of text" % len(text))
-for wanted in expected.split(";"):
-    if wanted not in text:
-        problems.append("the rendered page does not show %r" % wanted)
-if problems:
-    sys.exit("docs-check: %s is broken:\n  %s" % (page, "\n  ".join(problems)))
-print("docs-check: %s ok (%d colours, %d characters of text) -> %s" % (page, len(colours), len(text), png))
-EOF
+  "$venv/bin/python" "$root/scripts/docs_check.py" "$shots/$name.png" "$shots/$name.dom.html" "$expected" "$page"
 done
 
 # The other pages must exist and be linked from the index, so that the site is whole and not only the two above.

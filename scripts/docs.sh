@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Renders the collection's docs site (module and role pages, and the guides in docs/docsite/) to docs/build/html.
-# Offline apart from PyPI for the docs venv: the collection is built into a tarball and installed into a temporary
-# collections path, antsibull-docs writes the RST, and Sphinx renders it with a conf.py that fetches no intersphinx
-# inventories (the build.sh that `antsibull-docs sphinx-init` generates would try to download them).
+# Offline apart from PyPI for the docs venv: scripts/install-collection.sh builds the collection and installs it into
+# a temporary collections path, antsibull-docs writes the RST, and Sphinx renders it with a conf.py that fetches no
+# intersphinx inventories (the build.sh that `antsibull-docs sphinx-init` generates would try to download them).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out="$root/docs/build"
@@ -11,25 +11,9 @@ export PATH="$venv/bin:$PATH"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# The tarball is built from the files git would ship (tracked or new, never ignored), so that docs/build, venvs and
-# caches in the checkout stay out of it. Outside a git checkout, copy the tree minus those.
-mkdir -p "$work/src" "$work/dist" "$work/collections"
-if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-  (cd "$root" && git ls-files -z --cached --others --exclude-standard) | while IFS= read -r -d '' file; do
-    if [ -e "$root/$file" ] || [ -L "$root/$file" ]; then
-      mkdir -p "$work/src/$(dirname "$file")"
-      cp -P "$root/$file" "$work/src/$file"
-    fi
-  done
-else
-  tar -C "$root" --exclude=./docs/build --exclude='./.venv*' --exclude=./collections --exclude=./.cache \
-    --exclude=./tests/output -cf - . | tar -C "$work/src" -xf -
-fi
 # Only the installed copy is visible, so the site shows what users install, not a stray copy elsewhere.
-export ANSIBLE_COLLECTIONS_PATH="$work/collections"
-export ANSIBLE_LOCAL_TEMP="$work/tmp" ANSIBLE_HOME="$work/ansible-home"
-ansible-galaxy collection build --output-path "$work/dist" "$work/src" >/dev/null
-ansible-galaxy collection install --offline --no-deps -p "$work/collections" "$work"/dist/*.tar.gz >/dev/null
+ANSIBLE_COLLECTIONS_PATH=$("$root/scripts/install-collection.sh" "$work/install")
+export ANSIBLE_COLLECTIONS_PATH ANSIBLE_LOCAL_TEMP="$work/tmp" ANSIBLE_HOME="$work/ansible-home"
 mkdir -p "$work/rst"
 chmod og-w "$work/rst"  # antsibull-docs wants its destination writable only by itself
 antsibull-docs collection --use-current --squash-hierarchy --fail-on-error --no-add-antsibull-docs-version \
