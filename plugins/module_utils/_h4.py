@@ -17,8 +17,7 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import (
     response_error,
 )
 from ansible_collections.sessionkit.vmware.plugins.module_utils._guard import SessionGuard
-from ansible_collections.sessionkit.vmware.plugins.module_utils._http import check_header_value
-from ansible_collections.sessionkit.vmware.plugins.module_utils._options import connection_options, http_client
+from ansible_collections.sessionkit.vmware.plugins.module_utils._http import check_header_value, connection_options, http_client
 from ansible_collections.sessionkit.vmware.plugins.module_utils._session import ensure_session, log_out_orphan
 
 TOKEN_HEADER = "X-VCAV-Auth"
