@@ -12,8 +12,8 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import (
     OptionError,
     SessionApiError,
     acting,
+    VendorError,
     clean_text,
-    parse_h4_error,
     response_error,
 )
 from ansible_collections.sessionkit.vmware.plugins.module_utils._guard import SessionGuard
@@ -64,6 +64,18 @@ EXTEND_TYPES = {
 LEGACY_TOKEN_EXTENSION = ("vcdAccessToken", {"vcd_token": "vcdAccessToken", "vcd_token_context": "context"})
 SITE_CREDENTIALS = ("username", "password", "vcd_token", "vcd_token_context", "vcd_api_token", "org", "vcd_cookie")
 _ENV_HINT = {"username": " (it may come from VCDA_USER)", "password": " (it may come from VCDA_PASSWORD)"}
+
+
+def parse_h4_error(data, secrets=()):
+    """A VendorError from a VCDA ``ApiError`` body, or None when ``data`` is not one.
+
+    ``stacktrace`` is the server's internals and is dropped on purpose.
+    """
+    if not isinstance(data, dict) or not ({"code", "msg"} & set(data)):
+        return None
+    code = data.get("code") if isinstance(data.get("code"), str) and data["code"].strip() else None
+    msg = data.get("msg") if isinstance(data.get("msg"), str) and data["msg"].strip() else None
+    return VendorError(clean_text(code, secrets) if code else None, [clean_text(msg, secrets)] if msg else [])
 
 
 def check_auth_options(params):

@@ -8,10 +8,12 @@ import base64
 import re
 
 from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import (
+    MAX_MESSAGES,
     OptionError,
     SessionApiError,
+    VendorError,
     acting,
-    parse_vapi_error,
+    clean_text,
     response_error,
 )
 from ansible_collections.sessionkit.vmware.plugins.module_utils._guard import SessionGuard
@@ -24,6 +26,45 @@ PATHS = {"api": "/api/session", "rest": "/rest/com/vmware/cis/session"}
 AUTO_ORDER = ("api", "rest")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
 _GZIP_MAGIC = b"\x1f\x8b"
+_LEGACY_TYPE_PREFIX = "com.vmware.vapi.std.errors."
+
+
+def _message_list(raw, secrets):
+    """Texts and ids of a vAPI ``messages`` stack, tolerating any wrong types inside it."""
+    texts, ids = [], []
+    if not isinstance(raw, list):
+        return texts, ids
+    for entry in raw[:MAX_MESSAGES]:
+        if not isinstance(entry, dict):
+            continue
+        text = entry.get("default_message") or entry.get("localized")
+        if isinstance(text, str) and text.strip():
+            texts.append(clean_text(text, secrets))
+        if isinstance(entry.get("id"), str):
+            ids.append(clean_text(entry["id"], secrets))
+    return texts, ids
+
+
+def parse_vapi_error(data, secrets=()):
+    """A VendorError from either vAPI error shape, or None when ``data`` is neither.
+
+    New shape: ``{"error_type", "messages", ...}`` at the top level.
+    Legacy shape: ``{"type": "com.vmware.vapi.std.errors.x", "value": {"messages", "error_type"?}}``.
+    """
+    if not isinstance(data, dict):
+        return None
+    code = None
+    if isinstance(data.get("value"), dict) and ("type" in data or "messages" in data["value"]):
+        legacy_type = data.get("type")
+        data = data["value"]
+        if isinstance(legacy_type, str) and legacy_type.startswith(_LEGACY_TYPE_PREFIX):
+            code = legacy_type[len(_LEGACY_TYPE_PREFIX):].upper()
+    if "error_type" not in data and "messages" not in data:
+        return None
+    if isinstance(data.get("error_type"), str) and data["error_type"].strip():
+        code = data["error_type"]
+    texts, ids = _message_list(data.get("messages"), secrets)
+    return VendorError(clean_text(code, secrets) if code else None, texts, ids)
 
 
 def basic_authorization(username, password):

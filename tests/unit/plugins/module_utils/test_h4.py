@@ -5,9 +5,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 import pytest
 
-from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import OptionError
+from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import OptionError, http_error
 from ansible_collections.sessionkit.vmware.plugins.module_utils._h4 import (
     AUTH_TYPES,
     CREDENTIAL_OPTIONS,
@@ -21,7 +23,11 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._h4 import (
     h4_session,
     login_body,
     login_subject,
+    parse_h4_error,
 )
+
+H4_ERROR = {"args": [], "code": "NotAuthenticated", "msg": "Authentication required.",
+            "stacktrace": "com.vmware.h4.api.error.exceptions.NotAuthenticatedException: at com.vmware.Secret.line(42)"}
 
 
 def params(auth_type, **values):
@@ -190,3 +196,29 @@ def test_api_version_takes_two_numbers_or_a_major_version(version, accepted):
     with pytest.raises(OptionError) as caught:
         h4_session(module_params(api_version=version, sites=[site()]), check_mode=False)
     assert ("needs type" in caught.value.message) is accepted
+
+
+def test_h4_parser_keeps_code_and_msg_and_drops_stacktrace():
+    vendor = parse_h4_error(H4_ERROR)
+    assert vendor.code == "NotAuthenticated"
+    assert vendor.messages == ["Authentication required."]
+    assert "Secret" not in repr(vendor.__dict__)
+
+
+@pytest.mark.parametrize("body", [None, [], "x", {"stacktrace": "only"}, {"args": []}])
+def test_h4_parser_returns_none_without_code_or_msg(body):
+    assert parse_h4_error(body) is None
+
+
+@pytest.mark.parametrize("body", [{"code": 5, "msg": None}, {"code": "", "msg": ["a"]}, {"code": None, "msg": {}}])
+def test_h4_parser_tolerates_wrong_types(body):
+    vendor = parse_h4_error(body)
+    assert vendor.code is None and vendor.messages == []
+
+
+def test_http_error_for_h4_matches_the_documented_format():
+    error = http_error(401, json.dumps(H4_ERROR).encode(), "application/vnd.vmware.h4-v4.7+json;charset=UTF-8",
+                       "https://vcda:443/sessions", parse_h4_error)
+    error.action = "VCDA login to vcda:443 as 'user'"
+    assert error.message == "VCDA login to vcda:443 as 'user' failed: HTTP 401 NotAuthenticated: Authentication required."
+    assert "stacktrace" not in error.message and "Exception" not in error.message
