@@ -7,22 +7,14 @@ __metaclass__ = type
 from ansible.module_utils.basic import env_fallback
 
 
-def _endpoint_options(env_prefix):
+def endpoint_options(env_prefix):
+    """Where the API is; unset options fall back to the ``<env_prefix>_HOST``, ``_PORT`` and ``_VALIDATE_CERTS``
+    environment variables."""
     return dict(
         hostname=dict(type="str", required=True, fallback=(env_fallback, [env_prefix + "_HOST"])),
         port=dict(type="int", fallback=(env_fallback, [env_prefix + "_PORT"])),
         validate_certs=dict(type="bool", default=True, fallback=(env_fallback, [env_prefix + "_VALIDATE_CERTS"])),
     )
-
-
-def vapi_endpoint_options():
-    """Where the vSphere Automation API is, with the VMWARE_* variables other VMware collections use."""
-    return _endpoint_options("VMWARE")
-
-
-def h4_endpoint_options():
-    """Where the VMware Cloud Director Availability API is, with VCDA_* variables."""
-    return _endpoint_options("VCDA")
 
 
 def transport_options():
