@@ -27,7 +27,7 @@ author:
 requirements:
   - requests
 extends_documentation_fragment:
-  - sessionkit.vmware.h4_endpoint_options
+  - sessionkit.vmware.endpoint_options
   - sessionkit.vmware.transport_options
   - sessionkit.vmware.guard_options
   - ansible.builtin.action_common_attributes
@@ -207,7 +207,8 @@ notes:
     C(ansible_facts.h4_session) or from a registered result; ansible-core 2.21 deprecates reading facts as top-level
     variables.
   - The connection options can be set once for several tasks with C(module_defaults) and the action group
-    C(group/sessionkit.vmware.h4).
+    C(group/sessionkit.vmware.h4). When not set, O(hostname), O(port) and O(validate_certs) are read from the
+    environment variables E(VCDA_HOST), E(VCDA_PORT) and E(VCDA_VALIDATE_CERTS).
   - The role P(sessionkit.vmware.session#role) logs in once, runs your tasks and always logs out.
 seealso:
   - module: sessionkit.vmware.vapi_session
@@ -522,10 +523,7 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import O
 from ansible_collections.sessionkit.vmware.plugins.module_utils._guard import guard_options
 from ansible_collections.sessionkit.vmware.plugins.module_utils._h4 import AUTH_TYPES, EXTEND_TYPES, h4_session
 from ansible_collections.sessionkit.vmware.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
-from ansible_collections.sessionkit.vmware.plugins.module_utils._options import (
-    h4_endpoint_options,
-    transport_options,
-)
+from ansible_collections.sessionkit.vmware.plugins.module_utils._options import endpoint_options, transport_options
 
 
 def site_options():
@@ -544,7 +542,7 @@ def site_options():
 
 
 def argument_spec():
-    spec = h4_endpoint_options()
+    spec = endpoint_options("VCDA")
     spec.update(transport_options())
     spec.update(guard_options())
     spec.update(
