@@ -1,4 +1,4 @@
-# Private to sessionkit.vmware (may change in any release): the HTTPS client (host parsing, TLS, proxy, timeout, retries) and the collection's version it announces.
+# Private to sessionkit.vmware (may change in any release): the HTTPS client (host parsing, TLS, proxy, timeout, retries) and its version.
 
 from __future__ import absolute_import, division, print_function
 

@@ -1,4 +1,4 @@
-# Private to sessionkit.vmware (may change in any release): what every session API shares (the SessionApi contract) and the state machine the session modules run on it.
+# Private to sessionkit.vmware (may change in any release): the SessionApi contract every session API follows, and the state machine run on it.
 
 from __future__ import absolute_import, division, print_function
 
