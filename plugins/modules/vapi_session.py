@@ -83,13 +83,9 @@ options:
     type: bool
     default: true
 notes:
-  - The token is returned in RV(session) and, unless O(set_facts=false), set as the fact C(vapi_session). Read it as
-    C(ansible_facts.vapi_session) or from a registered result; ansible-core 2.21 deprecates reading facts as
-    top-level variables.
   - The connection options can be set once for several tasks with C(module_defaults) and the action group
     C(group/sessionkit.vmware.vapi). When not set, O(hostname), O(port) and O(validate_certs) are read from the
     environment variables E(VMWARE_HOST), E(VMWARE_PORT) and E(VMWARE_VALIDATE_CERTS).
-  - The role P(sessionkit.vmware.session#role) logs in once, runs your tasks and always logs out.
 seealso:
   - module: sessionkit.vmware.h4_session
 """
