@@ -9,8 +9,14 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # The attributes both session modules share: they behave the same in check mode, diff mode and with facts.
+    # What both session modules share in their documentation: they behave the same in check mode, diff mode and with
+    # facts, and are used the same way.
     DOCUMENTATION = r"""
+notes:
+  - The token is returned in RV(session) and, unless O(set_facts=false), set as the fact that RV(ansible_facts) names,
+    which is the module's name. Read it from C(ansible_facts) or from a registered result; ansible-core 2.21
+    deprecates reading facts as top-level variables.
+  - The role P(sessionkit.vmware.session#role) logs in once, runs your tasks and always logs out.
 attributes:
   check_mode:
     support: partial

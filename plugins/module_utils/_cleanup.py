@@ -4,10 +4,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.sessionkit.vmware.plugins.module_utils import _h4, _vapi
 from ansible_collections.sessionkit.vmware.plugins.module_utils._guard import sweep
+from ansible_collections.sessionkit.vmware.plugins.module_utils._h4 import H4Sessions
+from ansible_collections.sessionkit.vmware.plugins.module_utils._vapi import VapiSessions
 
-LOGOUTS = {"vapi": _vapi.log_out, "h4": _h4.log_out}
+# A guard record's API name -> how to log out its session.
+LOGOUTS = dict((sessions.API, sessions.log_out) for sessions in (VapiSessions, H4Sessions))
 
 
 def clean_up(guard_dir, check_mode):

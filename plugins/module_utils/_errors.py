@@ -1,4 +1,4 @@
-# Private to sessionkit.vmware (may change in any release): the one error type, the vendor error-body parsers, and fail_json arguments.
+# Private to sessionkit.vmware (may change in any release): the one error type, what a vendor's error body said, and fail_json arguments.
 
 from __future__ import absolute_import, division, print_function
 
@@ -18,7 +18,6 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 # Bounded repeats and no backtracking over the page: a hostile page must not make these searches slow.
 _HTML_TITLE_OPEN = re.compile(r"<(title|h1)\b[^<>]{0,200}>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<[^<>]{0,200}>")
-_LEGACY_TYPE_PREFIX = "com.vmware.vapi.std.errors."
 
 
 class OptionError(ValueError):
@@ -109,62 +108,13 @@ def decode_json(body):
 
 
 class VendorError(object):
-    """What a vendor error body said: its code and its messages, first the outermost."""
+    """What a vendor error body said: its code and its messages, first the outermost. Each API's file has the parser
+    that reads its bodies into one."""
 
     def __init__(self, code=None, messages=None, message_ids=None):
         self.code = code
         self.messages = messages or []
         self.message_ids = message_ids or []
-
-
-def _message_list(raw, secrets):
-    """Texts and ids of a vAPI ``messages`` stack, tolerating any wrong types inside it."""
-    texts, ids = [], []
-    if not isinstance(raw, list):
-        return texts, ids
-    for entry in raw[:MAX_MESSAGES]:
-        if not isinstance(entry, dict):
-            continue
-        text = entry.get("default_message") or entry.get("localized")
-        if isinstance(text, str) and text.strip():
-            texts.append(clean_text(text, secrets))
-        if isinstance(entry.get("id"), str):
-            ids.append(clean_text(entry["id"], secrets))
-    return texts, ids
-
-
-def parse_vapi_error(data, secrets=()):
-    """A VendorError from either vAPI error shape, or None when ``data`` is neither.
-
-    New shape: ``{"error_type", "messages", ...}`` at the top level.
-    Legacy shape: ``{"type": "com.vmware.vapi.std.errors.x", "value": {"messages", "error_type"?}}``.
-    """
-    if not isinstance(data, dict):
-        return None
-    code = None
-    if isinstance(data.get("value"), dict) and ("type" in data or "messages" in data["value"]):
-        legacy_type = data.get("type")
-        data = data["value"]
-        if isinstance(legacy_type, str) and legacy_type.startswith(_LEGACY_TYPE_PREFIX):
-            code = legacy_type[len(_LEGACY_TYPE_PREFIX):].upper()
-    if "error_type" not in data and "messages" not in data:
-        return None
-    if isinstance(data.get("error_type"), str) and data["error_type"].strip():
-        code = data["error_type"]
-    texts, ids = _message_list(data.get("messages"), secrets)
-    return VendorError(clean_text(code, secrets) if code else None, texts, ids)
-
-
-def parse_h4_error(data, secrets=()):
-    """A VendorError from a VCDA ``ApiError`` body, or None when ``data`` is not one.
-
-    ``stacktrace`` is the server's internals and is dropped on purpose.
-    """
-    if not isinstance(data, dict) or not ({"code", "msg"} & set(data)):
-        return None
-    code = data.get("code") if isinstance(data.get("code"), str) and data["code"].strip() else None
-    msg = data.get("msg") if isinstance(data.get("msg"), str) and data["msg"].strip() else None
-    return VendorError(clean_text(code, secrets) if code else None, [clean_text(msg, secrets)] if msg else [])
 
 
 def describe_body(body, content_type, secrets=()):

@@ -12,14 +12,12 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import (
     OptionError,
     SessionApiError,
     acting,
+    VendorError,
     clean_text,
-    parse_h4_error,
     response_error,
 )
-from ansible_collections.sessionkit.vmware.plugins.module_utils._guard import SessionGuard
-from ansible_collections.sessionkit.vmware.plugins.module_utils._http import check_header_value
-from ansible_collections.sessionkit.vmware.plugins.module_utils._options import connection_options, http_client
-from ansible_collections.sessionkit.vmware.plugins.module_utils._session import ensure_session, log_out_orphan
+from ansible_collections.sessionkit.vmware.plugins.module_utils._http import check_header_value, http_client
+from ansible_collections.sessionkit.vmware.plugins.module_utils._session import SessionApi, ensure_session, usable_token
 
 TOKEN_HEADER = "X-VCAV-Auth"
 GENERIC_ACCEPT = "application/json"
@@ -29,19 +27,6 @@ _VERSION_IN_TYPE = re.compile(r"application/vnd\.vmware\.h4-v(\d+(?:\.\d+)*)\+js
 # A major version alone ("3") is what vCloud Availability 3.0 clients send.
 _API_VERSION = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3})?\Z")
 
-# auth_type -> (the API's login type, options it needs, options it may also take)
-AUTH_TYPES = {
-    "sso": ("ssoCredentials", ("username", "password"), ("principal",)),
-    "sso_token": ("ssoToken", ("saml_token",), ("principal",)),
-    "local": ("localUser", ("password",), ("username",)),
-    "vcd": ("vcdCredentials", ("username", "password"), ()),
-    "vcd_token": ("vcdAccessToken", ("vcd_token",), ("vcd_token_context",)),
-    "vcd_cookie": ("vcdCookie", ("vcd_cookie",), ()),
-    "vcd_api_token": ("vcdApiToken", ("vcd_api_token", "org"), ()),
-}
-CREDENTIAL_OPTIONS = ("username", "password", "principal", "saml_token", "vcd_token", "vcd_token_context",
-                      "vcd_cookie", "vcd_api_token", "org")
-SECRET_OPTIONS = ("password", "saml_token", "vcd_token", "vcd_cookie", "vcd_api_token")
 # What to do when the appliance refuses a login or extension type with HTTP 400: the types that not every release has.
 _TYPE_REFUSED_HINTS = {
     "vcd_cookie": "Cookie logins exist only in vCloud Availability 3.x to VCDA 4.2 (extensions: before 4.5): use "
@@ -67,21 +52,31 @@ SITE_CREDENTIALS = ("username", "password", "vcd_token", "vcd_token_context", "v
 _ENV_HINT = {"username": " (it may come from VCDA_USER)", "password": " (it may come from VCDA_PASSWORD)"}
 
 
+def parse_h4_error(data, secrets=()):
+    """A VendorError from a VCDA ``ApiError`` body, or None when ``data`` is not one.
+
+    ``stacktrace`` is the server's internals and is dropped on purpose.
+    """
+    if not isinstance(data, dict) or not ({"code", "msg"} & set(data)):
+        return None
+    code = data.get("code") if isinstance(data.get("code"), str) and data["code"].strip() else None
+    msg = data.get("msg") if isinstance(data.get("msg"), str) and data["msg"].strip() else None
+    return VendorError(clean_text(code, secrets) if code else None, [clean_text(msg, secrets)] if msg else [])
+
+
 def check_auth_options(params):
     """Refuse a missing or an extra credential option for ``auth_type``, before anything is sent."""
     auth_type = params["auth_type"]
-    needed, optional = AUTH_TYPES[auth_type][1:]
-    for option in needed:
+    login_type = LOGIN_TYPES[auth_type]
+    for option in login_type.needs:
         if not params[option]:
             raise OptionError("auth_type=%s needs %s, which is missing or empty" % (auth_type, option))
     for option in CREDENTIAL_OPTIONS:
         # An empty value counts as unset, so an exported but emptied VCDA_USER does not block token logins.
-        if params[option] and option not in needed + optional:
+        if params[option] and option not in login_type.fields:
             raise OptionError("%s is not used by auth_type=%s%s: remove it, or choose the auth_type it belongs to"
                               % (option, auth_type, _ENV_HINT.get(option, "")))
-    if auth_type == "vcd" and not _is_vcd_user(params["username"]):
-        raise OptionError("auth_type=vcd needs username as user@org, such as admin@acme; got '%s'"
-                          % clean_text(params["username"]))
+    login_type.check(params)
 
 
 def _is_vcd_user(username):
@@ -125,43 +120,133 @@ def _new_nonce():
     return secrets.token_urlsafe(18)
 
 
+class LoginType(object):
+    """One auth_type of ``POST /sessions``. Each type is a subclass below that holds all this module knows of it, so
+    that a new type is one class here, plus its options and documentation in h4_session and the simulator's support.
+
+    ``name`` is the auth_type and ``wire`` the API's name of it; ``fields`` maps each option the type sends to its
+    JSON field; ``needs`` lists the options that must be set (the others of ``fields`` may be); ``secrets`` those that
+    must never show in a message; ``defaults`` values for options left unset. ``login_subject`` names the login in
+    messages, without any secret.
+    """
+
+    name = wire = None
+    fields = {}
+    needs = secrets = ()
+    defaults = {}
+
+    def values(self, params):
+        """The value of each option of ``fields``: the one given, else its default."""
+        return dict((option, params[option] or self.defaults.get(option)) for option in self.fields)
+
+    def body(self, params, now, nonce):
+        """The JSON body of the login; ``now`` and ``nonce`` serve types that must send a fresh timestamp and nonce."""
+        body = {"type": self.wire}
+        body.update((self.fields[option], value) for option, value in self.values(params).items()
+                    if value or option in self.needs)
+        return body
+
+    def check(self, params):
+        """Refuse, with OptionError, a value of a needed option that this type cannot use."""
+
+    def login_subject(self, values):
+        raise NotImplementedError
+
+
+class _SsoLogin(LoginType):
+    """A vSphere SSO user's password, optionally acting for another identity (principal)."""
+    name, wire, needs, secrets = "sso", "ssoCredentials", ("username", "password"), ("password",)
+    fields = {"username": "username", "password": "password", "principal": "principal"}
+
+    def login_subject(self, values):
+        return "as '%s'" % values["username"]
+
+
+class _SsoTokenLogin(LoginType):
+    """A SAML bearer token from vSphere SSO; holder-of-key tokens, which need a signature, are not supported."""
+    name, wire, needs, secrets = "sso_token", "ssoToken", ("saml_token",), ("saml_token",)
+    fields = {"saml_token": "samlToken", "principal": "principal"}
+
+    def body(self, params, now, nonce):
+        # A fresh timestamp and nonce per request: the appliance refuses a replayed or stale token login.
+        return dict(LoginType.body(self, params, now, nonce), timestamp=int(now() * 1000), nonce=nonce())
+
+    def login_subject(self, values):
+        return "with a SAML token"
+
+
+class _LocalLogin(LoginType):
+    """An account of the appliance's OS: root unless username names another."""
+    name, wire, needs, secrets = "local", "localUser", ("password",), ("password",)
+    fields, defaults = {"username": "localUser", "password": "localPassword"}, {"username": "root"}
+
+    def login_subject(self, values):
+        return "as local user '%s'" % values["username"]
+
+
+class _VcdLogin(LoginType):
+    """A Cloud Director user's password; the user is given as user@org."""
+    name, wire, needs, secrets = "vcd", "vcdCredentials", ("username", "password"), ("password",)
+    fields = {"username": "vcdUser", "password": "vcdPassword"}
+
+    def check(self, params):
+        if not _is_vcd_user(params["username"]):
+            raise OptionError("auth_type=vcd needs username as user@org, such as admin@acme; got '%s'"
+                              % clean_text(params["username"]))
+
+    def login_subject(self, values):
+        return "as '%s'" % values["username"]
+
+
+class _VcdTokenLogin(LoginType):
+    """A Cloud Director access token, with the organization that issued it when another Cloud Director did."""
+    name, wire, needs, secrets = "vcd_token", "vcdAccessToken", ("vcd_token",), ("vcd_token",)
+    fields = {"vcd_token": "vcdAccessToken", "vcd_token_context": "context"}
+
+    def login_subject(self, values):
+        return "with a Cloud Director token"
+
+
+class _VcdCookieLogin(LoginType):
+    """A Cloud Director session cookie (vCloud Availability 3.x to VCDA 4.2)."""
+    name, wire, needs = "vcd_cookie", "vcdCookie", ("vcd_cookie",)
+    fields, secrets = {"vcd_cookie": "vcdCookie"}, ("vcd_cookie",)
+
+    def login_subject(self, values):
+        return "with a Cloud Director cookie"
+
+
+class _VcdApiTokenLogin(LoginType):
+    """A Cloud Director API token and its organization (VCDA 4.7)."""
+    name, wire, secrets = "vcd_api_token", "vcdApiToken", ("vcd_api_token",)
+    needs = ("vcd_api_token", "org")
+    fields = {"vcd_api_token": "apiToken", "org": "org"}
+
+    def login_subject(self, values):
+        return "with a Cloud Director API token for organization '%s'" % values["org"]
+
+
+def _in_order(names):
+    return tuple(sorted(set(names), key=list(names).index))
+
+
+# auth_type -> LoginType, in the order the classes stand above (the order of the module's choices). What the module
+# knows of all types is derived from them: a type's secrets cannot be missed out of SECRET_OPTIONS.
+LOGIN_TYPES = dict((kind.name, kind()) for kind in LoginType.__subclasses__())
+AUTH_TYPES = tuple(LOGIN_TYPES)
+CREDENTIAL_OPTIONS = _in_order([option for login_type in LOGIN_TYPES.values() for option in login_type.fields])
+SECRET_OPTIONS = _in_order([option for login_type in LOGIN_TYPES.values() for option in login_type.secrets])
+
+
 def login_body(params, now=time.time, nonce=_new_nonce):
     """The JSON body of ``POST /sessions`` for ``auth_type``; ``now`` and ``nonce`` are seams for tests."""
-    auth_type = params["auth_type"]
-    body = {"type": AUTH_TYPES[auth_type][0]}
-    if auth_type == "sso":
-        body.update(username=params["username"], password=params["password"])
-    elif auth_type == "sso_token":
-        # A fresh timestamp and nonce per request: the appliance refuses a replayed or stale token login.
-        body.update(samlToken=params["saml_token"], timestamp=int(now() * 1000), nonce=nonce())
-    elif auth_type == "local":
-        body.update(localUser=params["username"] or "root", localPassword=params["password"])
-    elif auth_type == "vcd":
-        body.update(vcdUser=params["username"], vcdPassword=params["password"])
-    elif auth_type == "vcd_token":
-        body.update(vcdAccessToken=params["vcd_token"])
-        if params["vcd_token_context"]:
-            body["context"] = params["vcd_token_context"]
-    elif auth_type == "vcd_api_token":
-        body.update(apiToken=params["vcd_api_token"], org=params["org"])
-    else:
-        body.update(vcdCookie=params["vcd_cookie"])
-    if auth_type in ("sso", "sso_token") and params["principal"]:
-        body["principal"] = params["principal"]
-    return body
+    return LOGIN_TYPES[params["auth_type"]].body(params, now, nonce)
 
 
 def login_subject(params):
     """How a login is named in messages, without any secret."""
-    auth_type = params["auth_type"]
-    if auth_type in ("sso", "vcd"):
-        return "as '%s'" % params["username"]
-    if auth_type == "local":
-        return "as local user '%s'" % (params["username"] or "root")
-    if auth_type == "vcd_api_token":
-        return "with a Cloud Director API token for organization '%s'" % params["org"]
-    return {"sso_token": "with a SAML token", "vcd_token": "with a Cloud Director token",
-            "vcd_cookie": "with a Cloud Director cookie"}[auth_type]
+    login_type = LOGIN_TYPES[params["auth_type"]]
+    return login_type.login_subject(login_type.values(params))
 
 
 def extend_body(entry, legacy=False):
@@ -198,19 +283,25 @@ def answered_version(response, requested):
     return found.group(1) if found else requested
 
 
-class H4Sessions(object):
-    """Login, session check and logout against one VCDA service's ``/sessions``."""
+class H4Sessions(SessionApi):
+    """Login, session check and logout against one VCDA service's ``/sessions``, and its extensions to sites."""
+
+    API = "h4"
+    FACT = "h4_session"
+    SECRET_OPTIONS = SECRET_OPTIONS + ("token",)
+    CONNECTION_OPTIONS = ("api_version", "operation_id")
 
     def __init__(self, client, params):
-        self.client = client
-        self.params = params
-        self.api_version = params["api_version"]
-        self.secrets = [params[name] for name in SECRET_OPTIONS + ("token",) if params[name]]
-        self.secrets += [entry[name] for entry in params["sites"] or () for name in SECRET_OPTIONS
-                         if name in entry and entry[name]]
-        self.headers = {"Accept": accept_header(self.api_version)}
-        if params["operation_id"]:
-            self.headers["operationID"] = params["operation_id"]
+        super(H4Sessions, self).__init__(client, params)
+        self.api_version = params.get("api_version")
+        self.secrets += [entry[name] for entry in params.get("sites") or () for name in SECRET_OPTIONS
+                         if entry.get(name)]
+        self.request_headers = {"Accept": accept_header(self.api_version)}
+        if params.get("operation_id"):
+            self.request_headers["operationID"] = params["operation_id"]
+
+    def _with_token(self, token):
+        return dict(self.request_headers, **{TOKEN_HEADER: token})
 
     def _error(self, response, action, credential_type=None):
         """The error for an unexpected answer; ``credential_type`` (an auth_type or sites type) adds its hint to a
@@ -245,29 +336,23 @@ class H4Sessions(object):
     def login(self):
         action = "VCDA login to %s %s" % (self.client.endpoint.display, login_subject(self.params))
         with acting(action):
-            response = self.client.request("POST", "/sessions", headers=self.headers,
+            response = self.client.request("POST", "/sessions", headers=self.request_headers,
                                            json_body=login_body(self.params), idempotent=False)
         if response.status != 200:
             raise self._error(response, action, self.params["auth_type"])
         token = response.headers.get(TOKEN_HEADER, "")
-        if not token.strip() or len(token) > 8192 or re.search(r"[\x00-\x1f\x7f]", token):
-            error = SessionApiError("HTTP 200 but the answer had no usable %s header, so there is no session token"
-                                    % TOKEN_HEADER, url=response.url, status=200,
-                                    hint="Check that hostname and port point at the appliance's API, and that no "
-                                         "proxy strips response headers")
-            error.action = action
-            raise error
-        self.secrets.append(token)
-        try:
-            return token, self._details(response, action)
-        except SessionApiError as error:
-            log_out_orphan(self, token, error)
-            raise
+        with acting(action):
+            if not usable_token(token):
+                raise SessionApiError("HTTP 200 but the answer had no usable %s header, so there is no session token"
+                                      % TOKEN_HEADER, url=response.url, status=200,
+                                      hint="Check that hostname and port point at the appliance's API, and that no "
+                                           "proxy strips response headers")
+        return self.opened(token, lambda: self._details(response, action))
 
     def info(self, token):
         action = "VCDA session check on %s" % self.client.endpoint.display
         with acting(action):
-            response = self.client.request("GET", "/sessions", headers=dict(self.headers, **{TOKEN_HEADER: token}))
+            response = self.client.request("GET", "/sessions", headers=self._with_token(token))
         if response.status == 401:
             return None
         if response.status != 200:
@@ -277,23 +362,16 @@ class H4Sessions(object):
     def logout(self, token):
         action = "VCDA logout on %s" % self.client.endpoint.display
         with acting(action):
-            response = self.client.request("DELETE", "/sessions", headers=dict(self.headers, **{TOKEN_HEADER: token}))
-        if response.status in (200, 204):
-            return True
-        if response.status == 401:
-            # After a resend, the first DELETE most likely reached the server and ended the session.
-            return self.client.resent_after_reaching
-        raise self._error(response, action)
-
-    def connection(self):
-        return dict(connection_options(self.client), api_version=self.api_version,
-                    operation_id=self.params["operation_id"])
+            response = self.client.request("DELETE", "/sessions", headers=self._with_token(token))
+        if response.status not in (200, 204, 401):
+            raise self._error(response, action)
+        return self.ended(response.status == 401)
 
     def extend(self, token, entry):
         """Extend the session to ``entry``'s site; its details afterwards."""
         action = "VCDA extension of the session on %s to site '%s' %s" % (
             self.client.endpoint.display, clean_text(entry["site"]), extend_subject(entry))
-        headers = dict(self.headers, **{TOKEN_HEADER: token})
+        headers = self._with_token(token)
         # Extending twice to a site only authenticates again, so unlike a login it may be resent.
         with acting(action):
             response = self.client.request("POST", "/sessions/extend", headers=headers, json_body=extend_body(entry),
@@ -316,12 +394,12 @@ class H4Sessions(object):
         action = "VCDA removal of site '%s' from the session on %s" % (clean_text(site), self.client.endpoint.display)
         with acting(action):
             response = self.client.request("DELETE", "/sessions/" + quote(site, safe=""),
-                                           headers=dict(self.headers, **{TOKEN_HEADER: token}))
+                                           headers=self._with_token(token))
         if response.status != 200:
             raise self._error(response, action)
         return self._details(response, action)
 
-    def settle_sites(self, token, details, logged_in, check_mode):
+    def settle(self, token, details, logged_in, check_mode):
         """Extend to the ``sites`` not yet authenticated and drop those with state absent: (details, changed, result).
 
         A site the session already has is left alone, so a reused session is not extended again.
@@ -340,29 +418,11 @@ class H4Sessions(object):
         return details, bool(extended or dropped), {"logged_in": logged_in, "extended_sites": extended,
                                                     "dropped_sites": dropped}
 
-    def result(self, token, details):
-        version = details["api_version"]
-        return {
-            "token": token,
-            "headers": {TOKEN_HEADER: token, "Accept": accept_header(version)},
-            "url": self.client.endpoint.base_url,
-            "user": details["user"],
-            "roles": details["roles"],
-            "authenticated_sites": details["authenticated_sites"],
-            "api_version": version,
-        }
+    def headers(self, token, details):
+        return {TOKEN_HEADER: token, "Accept": accept_header(details["api_version"])}
 
-
-def log_out(connection, token):
-    """Log out ``token`` with the options a record kept (see H4Sessions.connection); whether a session was ended."""
-    params = dict((name, None) for name in CREDENTIAL_OPTIONS + ("token", "sites"))
-    params.update(connection)
-    sessions = H4Sessions(http_client(connection), params)
-    sessions.secrets.append(token)
-    try:
-        return sessions.logout(token)
-    finally:
-        sessions.client.close()
+    def details_result(self, details):
+        return dict((key, details[key]) for key in ("user", "roles", "authenticated_sites", "api_version"))
 
 
 def h4_session(params, check_mode):
@@ -386,6 +446,4 @@ def h4_session(params, check_mode):
             can_login = False
         else:
             raise
-    sessions = H4Sessions(http_client(params), params)
-    return ensure_session(sessions, params["state"], token, check_mode, "h4_session", can_login,
-                          SessionGuard("h4", params, log_out), params["set_facts"], settle=sessions.settle_sites)
+    return ensure_session(H4Sessions(http_client(params), params), token, check_mode, can_login)

@@ -1,4 +1,4 @@
-# Private to sessionkit.vmware (may change in any release): the HTTPS client (host parsing, TLS, proxy, timeout, retries).
+# Private to sessionkit.vmware (may change in any release): the HTTPS client (host parsing, TLS, proxy, timeout, retries) and its version.
 
 from __future__ import absolute_import, division, print_function
 
@@ -6,10 +6,13 @@ __metaclass__ = type
 
 import ipaddress
 import json
+import os
 import random
 import re
+import ssl
 import time
 import traceback
+from collections import namedtuple
 from email.utils import parsedate_to_datetime
 
 # The standard library's, not six.moves': six is not otherwise loaded in a module, and importing it costs more than
@@ -32,6 +35,7 @@ except ImportError:
 else:
     REQUESTS_IMPORT_ERROR = None
 
+# The one copy of galaxy.yml's version in the code; a unit test keeps the two equal.
 COLLECTION_VERSION = "1.0.0"
 USER_AGENT = "sessionkit.vmware/%s" % COLLECTION_VERSION
 
@@ -46,8 +50,11 @@ BACKOFF_CAP = 8.0
 
 _DNS_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
 _UNSAFE_IN_HEADER = re.compile(r"[\x00-\x1f\x7f]")
-# Common servers and proxies refuse header lines past 8 kB (Apache 8190 bytes, nginx 8 kB buffers).
-MAX_HEADER_VALUE = 8000
+# Common servers and proxies refuse header lines past about 8 kB (Apache 8190 bytes, nginx 8 kB buffers). One limit
+# for every value sent in a header, an option or a token from a server alike, so that whatever token a login accepts
+# is also accepted when it comes back as an option; 8192 is the most any login accepted before the limit was shared.
+MAX_HEADER_VALUE = 8192
+MAX_RETRIES = 10
 
 
 class Endpoint(object):
@@ -166,17 +173,11 @@ def check_header_value(value, option, base64_encoded=False):
     return value
 
 
-class HttpResponse(object):
+class HttpResponse(namedtuple("HttpResponse", "status headers body url attempts")):
     """A complete HTTP answer: ``status``, ``headers`` (case-insensitive), ``body`` bytes and ``attempts`` used."""
 
-    def __init__(self, status, headers, body, url, attempts):
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.url = url
-        self.attempts = attempts
-        # Why a retryable answer was not retried, for the error's hint; None when it was not held back.
-        self.not_resent = None
+    # Why a retryable answer was not retried, for the error's hint; set on an answer that was held back.
+    not_resent = None
 
     @property
     def content_type(self):
@@ -365,3 +366,33 @@ class HttpClient(object):
                     True, True)
         return SessionApiError("the request to %s could not be sent (%s)" % (display, type(exc).__name__),
                                url=url), False, False
+
+
+def http_client(params):
+    """An HttpClient for the endpoint and transport options in ``params``; OptionError for values that cannot work."""
+    endpoint = parse_endpoint(params["hostname"], params["port"])
+    if params["timeout"] < 1:
+        raise OptionError("timeout %d is not a positive number of seconds" % params["timeout"])
+    if not 0 <= params["retries"] <= MAX_RETRIES:
+        raise OptionError("retries %d is out of range: use 0 to %d" % (params["retries"], MAX_RETRIES))
+    ca_path = params["ca_path"]
+    if ca_path and not (os.path.isfile(ca_path) and os.access(ca_path, os.R_OK)):
+        raise OptionError("ca_path '%s' is not a readable file: give the path of a PEM CA bundle" % ca_path)
+    if ca_path and params["validate_certs"]:
+        # Loaded here so that a wrong file is named as such, not blamed on the server's handshake later.
+        try:
+            ssl.create_default_context(cafile=ca_path)
+        except (ssl.SSLError, OSError, ValueError):
+            raise OptionError("ca_path '%s' holds no PEM certificate: give a file of CA certificates in PEM form "
+                              "(-----BEGIN CERTIFICATE-----)" % ca_path)
+    proxy_url = params["proxy_url"]
+    if proxy_url and not proxy_url.lower().startswith(("http://", "https://")):
+        raise OptionError("proxy_url must start with http:// or https://, such as http://proxy.example.com:3128")
+    return HttpClient(endpoint, validate_certs=params["validate_certs"], ca_path=ca_path,
+                      timeout=params["timeout"], proxy_url=proxy_url, retries=params["retries"])
+
+
+def connection_options(client):
+    """The endpoint and transport options of ``client``, as ``http_client`` takes them: what a later logout needs."""
+    return dict(hostname=client.endpoint.host, port=client.endpoint.port, validate_certs=client.validate_certs,
+                ca_path=client.ca_path, timeout=client.timeout, proxy_url=client.proxy_url, retries=client.retries)

@@ -8,16 +8,16 @@ import base64
 import re
 
 from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import (
+    MAX_MESSAGES,
     OptionError,
     SessionApiError,
+    VendorError,
     acting,
-    parse_vapi_error,
+    clean_text,
     response_error,
 )
-from ansible_collections.sessionkit.vmware.plugins.module_utils._guard import SessionGuard
-from ansible_collections.sessionkit.vmware.plugins.module_utils._http import check_header_value
-from ansible_collections.sessionkit.vmware.plugins.module_utils._options import connection_options, http_client
-from ansible_collections.sessionkit.vmware.plugins.module_utils._session import ensure_session, log_out_orphan
+from ansible_collections.sessionkit.vmware.plugins.module_utils._http import check_header_value, http_client
+from ansible_collections.sessionkit.vmware.plugins.module_utils._session import SessionApi, ensure_session, usable_token
 
 SESSION_HEADER = "vmware-api-session-id"
 PATHS = {"api": "/api/session", "rest": "/rest/com/vmware/cis/session"}
@@ -25,6 +25,47 @@ PATHS = {"api": "/api/session", "rest": "/rest/com/vmware/cis/session"}
 AUTO_ORDER = ("api", "rest")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
 _GZIP_MAGIC = b"\x1f\x8b"
+_LEGACY_TYPE_PREFIX = "com.vmware.vapi.std.errors."
+# What the session-info call says about a session, as the returned session names it.
+DETAILS = ("user", "created_time", "last_accessed_time")
+
+
+def _message_list(raw, secrets):
+    """Texts and ids of a vAPI ``messages`` stack, tolerating any wrong types inside it."""
+    texts, ids = [], []
+    if not isinstance(raw, list):
+        return texts, ids
+    for entry in raw[:MAX_MESSAGES]:
+        if not isinstance(entry, dict):
+            continue
+        text = entry.get("default_message") or entry.get("localized")
+        if isinstance(text, str) and text.strip():
+            texts.append(clean_text(text, secrets))
+        if isinstance(entry.get("id"), str):
+            ids.append(clean_text(entry["id"], secrets))
+    return texts, ids
+
+
+def parse_vapi_error(data, secrets=()):
+    """A VendorError from either vAPI error shape, or None when ``data`` is neither.
+
+    New shape: ``{"error_type", "messages", ...}`` at the top level.
+    Legacy shape: ``{"type": "com.vmware.vapi.std.errors.x", "value": {"messages", "error_type"?}}``.
+    """
+    if not isinstance(data, dict):
+        return None
+    code = None
+    if isinstance(data.get("value"), dict) and ("type" in data or "messages" in data["value"]):
+        legacy_type = data.get("type")
+        data = data["value"]
+        if isinstance(legacy_type, str) and legacy_type.startswith(_LEGACY_TYPE_PREFIX):
+            code = legacy_type[len(_LEGACY_TYPE_PREFIX):].upper()
+    if "error_type" not in data and "messages" not in data:
+        return None
+    if isinstance(data.get("error_type"), str) and data["error_type"].strip():
+        code = data["error_type"]
+    texts, ids = _message_list(data.get("messages"), secrets)
+    return VendorError(clean_text(code, secrets) if code else None, texts, ids)
 
 
 def basic_authorization(username, password):
@@ -81,29 +122,20 @@ def login_authorization(params, required):
     return None, None
 
 
-def _sendable(token):
-    """Whether a token from the server can be sent back in a header; a later call would fail on it otherwise."""
-    try:
-        check_header_value(token, "session token")
-    except OptionError:
-        return False
-    return True
-
-
-class VapiSessions(object):
-    """Login, session info and logout against one vCenter, on /api or /rest as ``api`` says.
+class VapiSessions(SessionApi):
+    """Login, session info and logout against one vCenter, on /api or /rest as the ``api`` option says.
 
     ``api_used`` remembers which path answered, so that later calls on the same token go straight there.
     """
 
-    def __init__(self, client, api="auto", authorization=None, who=None, session_info=True, secrets=()):
-        self.client = client
-        self.api = api
+    API = "vapi"
+    FACT = "vapi_session"
+    SECRET_OPTIONS = ("password", "saml_token", "session_token")
+
+    def __init__(self, client, params):
+        super(VapiSessions, self).__init__(client, params)
+        self.api = params.get("api") or "auto"
         self.api_used = None
-        self.authorization = authorization
-        self.who = who
-        self.session_info = session_info
-        self.secrets = [s for s in secrets if s]
 
     def _call(self, action, make_request, ok_statuses, gone_statuses=()):
         """Run ``make_request(api)`` on each API path in turn until one is not a 404; the response or None if gone."""
@@ -123,10 +155,11 @@ class VapiSessions(object):
 
     def login(self):
         """A new session: (token, details or None when session_info is off)."""
-        action = "vSphere Automation login to %s as %s" % (self.client.endpoint.display, self.who)
+        authorization, who = login_authorization(self.params, required=True)
+        action = "vSphere Automation login to %s as %s" % (self.client.endpoint.display, who)
 
         def send(api):
-            headers = {"Authorization": self.authorization}
+            headers = {"Authorization": authorization}
             if api == "rest":
                 # Tells old vCenters not to set a session cookie: the header is all we use.
                 headers["vmware-use-header-authn"] = "true"
@@ -135,21 +168,13 @@ class VapiSessions(object):
         response = self._call(action, send, (200, 201))
         with acting(action):
             data = response.json(self.secrets)
-        token = data.get("value") if self.api_used == "rest" and isinstance(data, dict) else data
-        if not isinstance(token, str) or not token.strip() or len(token) > 4096 or not _sendable(token):
-            error = SessionApiError("HTTP %s but the answer held no usable session token" % response.status,
-                                    url=response.url, status=response.status)
-            error.action = action
-            raise error
-        self.secrets.append(token)
-        try:
-            return token, self.info(token) if self.session_info else None
-        except SessionApiError as error:
-            log_out_orphan(self, token, error)
-            raise
+            token = data.get("value") if self.api_used == "rest" and isinstance(data, dict) else data
+            if not usable_token(token):
+                raise SessionApiError("HTTP %s but the answer held no usable session token" % response.status,
+                                      url=response.url, status=response.status)
+        return self.opened(token, lambda: self.info(token) if self.params["session_info"] else None)
 
     def info(self, token):
-        """The session details for a token, or None when the server says it is unknown or expired."""
         action = "vSphere Automation session check on %s" % self.client.endpoint.display
 
         def send(api):
@@ -167,42 +192,25 @@ class VapiSessions(object):
             data = data["value"]
         if not isinstance(data, dict):
             data = {}
-        return dict((key, data.get(key) if isinstance(data.get(key), str) else None)
-                    for key in ("user", "created_time", "last_accessed_time"))
+        return dict((key, data.get(key) if isinstance(data.get(key), str) else None) for key in DETAILS)
 
     def logout(self, token):
-        """True when the session was ended, False when the server says it was already gone."""
         action = "vSphere Automation logout on %s" % self.client.endpoint.display
 
         def send(api):
             return self.client.request("DELETE", PATHS[api], headers={SESSION_HEADER: token})
 
-        # A 401 after a resend means the first DELETE most likely reached the server and ended the session.
-        return self._call(action, send, (200, 204), (401,)) is not None or self.client.resent_after_reaching
+        return self.ended(self._call(action, send, (200, 204), (401,)) is None)
 
     def connection(self):
-        return dict(connection_options(self.client), api=self.api_used)
+        return dict(super(VapiSessions, self).connection(), api=self.api_used)
 
-    def result(self, token, details):
+    def headers(self, token, details):
+        return {SESSION_HEADER: token}
+
+    def details_result(self, details):
         details = details or {}
-        return {
-            "token": token,
-            "headers": {SESSION_HEADER: token},
-            "url": self.client.endpoint.base_url,
-            "api": self.api_used,
-            "user": details.get("user"),
-            "created_time": details.get("created_time"),
-            "last_accessed_time": details.get("last_accessed_time"),
-        }
-
-
-def log_out(connection, token):
-    """Log out ``token`` with the options a record kept (see VapiSessions.connection); whether a session was ended."""
-    sessions = VapiSessions(http_client(connection), connection["api"] or "auto", secrets=[token])
-    try:
-        return sessions.logout(token)
-    finally:
-        sessions.client.close()
+        return dict([("api", self.api_used)] + [(key, details.get(key)) for key in DETAILS])
 
 
 def vapi_session(params, check_mode):
@@ -210,8 +218,5 @@ def vapi_session(params, check_mode):
     token = check_header_value(params["session_token"], "session_token")
     if params["state"] == "absent" and not token:
         raise OptionError("state=absent needs session_token: the token of the session to log out")
-    authorization, who = login_authorization(params, required=params["state"] == "present" and not token)
-    sessions = VapiSessions(http_client(params), params["api"], authorization, who, params["session_info"],
-                            secrets=[params["password"], params["saml_token"], token])
-    return ensure_session(sessions, params["state"], token, check_mode, "vapi_session", authorization is not None,
-                          SessionGuard("vapi", params, log_out), params["set_facts"])
+    authorization = login_authorization(params, required=params["state"] == "present" and not token)[0]
+    return ensure_session(VapiSessions(http_client(params), params), token, check_mode, authorization is not None)

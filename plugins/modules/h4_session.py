@@ -27,7 +27,7 @@ author:
 requirements:
   - requests
 extends_documentation_fragment:
-  - sessionkit.vmware.h4_endpoint_options
+  - sessionkit.vmware.endpoint_options
   - sessionkit.vmware.transport_options
   - sessionkit.vmware.guard_options
   - ansible.builtin.action_common_attributes
@@ -203,12 +203,9 @@ options:
         C(no_log) on the task to keep it out of the output.
     type: str
 notes:
-  - The token is returned in RV(session) and, unless O(set_facts=false), set as the fact C(h4_session). Read it as
-    C(ansible_facts.h4_session) or from a registered result; ansible-core 2.21 deprecates reading facts as top-level
-    variables.
   - The connection options can be set once for several tasks with C(module_defaults) and the action group
-    C(group/sessionkit.vmware.h4).
-  - The role P(sessionkit.vmware.session#role) logs in once, runs your tasks and always logs out.
+    C(group/sessionkit.vmware.h4). When not set, O(hostname), O(port) and O(validate_certs) are read from the
+    environment variables E(VCDA_HOST), E(VCDA_PORT) and E(VCDA_VALIDATE_CERTS).
 seealso:
   - module: sessionkit.vmware.vapi_session
 """
@@ -257,7 +254,7 @@ EXAMPLES = r"""
         token: "{{ vcda.session.token }}"
       when: vcda.session.token is defined
 
-# The other login types, each logged out again at once; module_defaults carries the connection
+# The other login types; module_defaults carries the connection, and one task logs out whatever sessions they opened
 - name: Log in each other way
   module_defaults:
     group/sessionkit.vmware.h4:
@@ -270,22 +267,12 @@ EXAMPLES = r"""
         saml_token: "{{ vcda_saml_token }}"
       register: saml_login
 
-    - name: Log out of that session
-      sessionkit.vmware.h4_session:
-        state: absent
-        token: "{{ saml_login.session.token }}"
-
     - name: Log in as the appliance's root user (auth_type local)
       sessionkit.vmware.h4_session:
         auth_type: local
         password: "{{ vcda_root_password }}"
         operation_id: nightly-replication-check
       register: root_login
-
-    - name: Log out of that session
-      sessionkit.vmware.h4_session:
-        state: absent
-        token: "{{ root_login.session.token }}"
 
     - name: Log in as a Cloud Director tenant user (auth_type vcd)
       sessionkit.vmware.h4_session:
@@ -294,21 +281,11 @@ EXAMPLES = r"""
         password: "{{ vcd_password }}"
       register: tenant_login
 
-    - name: Log out of that session
-      sessionkit.vmware.h4_session:
-        state: absent
-        token: "{{ tenant_login.session.token }}"
-
     - name: Log in with a Cloud Director access token (auth_type vcd_token)
       sessionkit.vmware.h4_session:
         auth_type: vcd_token
         vcd_token: "{{ vcd_token }}"
       register: token_login
-
-    - name: Log out of that session
-      sessionkit.vmware.h4_session:
-        state: absent
-        token: "{{ token_login.session.token }}"
 
     - name: Log in with a token from another Cloud Director of a multisite group, naming its organization
       sessionkit.vmware.h4_session:
@@ -316,11 +293,20 @@ EXAMPLES = r"""
         vcd_token: "{{ vcd_remote_token }}"
         vcd_token_context: "{{ vcd_remote_org }}"
       register: remote_token_login
-
-    - name: Log out of that session
+  always:
+    - name: Log out of each session opened above, also when a later login failed
       sessionkit.vmware.h4_session:
         state: absent
-        token: "{{ remote_token_login.session.token }}"
+        token: "{{ item.session.token }}"
+      loop:
+        - "{{ saml_login | default({}) }}"
+        - "{{ root_login | default({}) }}"
+        - "{{ tenant_login | default({}) }}"
+        - "{{ token_login | default({}) }}"
+        - "{{ remote_token_login | default({}) }}"
+      loop_control:
+        label: "{{ item.session.user | default('no session') }}"
+      when: item.session.token is defined
 
 # Log in with a Cloud Director API token (VCDA 4.7), extend the session to two remote sites, call one, drop the other
 - name: Work across sites with one session
@@ -522,10 +508,7 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import O
 from ansible_collections.sessionkit.vmware.plugins.module_utils._guard import guard_options
 from ansible_collections.sessionkit.vmware.plugins.module_utils._h4 import AUTH_TYPES, EXTEND_TYPES, h4_session
 from ansible_collections.sessionkit.vmware.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
-from ansible_collections.sessionkit.vmware.plugins.module_utils._options import (
-    h4_endpoint_options,
-    transport_options,
-)
+from ansible_collections.sessionkit.vmware.plugins.module_utils._options import endpoint_options, transport_options
 
 
 def site_options():
@@ -544,7 +527,7 @@ def site_options():
 
 
 def argument_spec():
-    spec = h4_endpoint_options()
+    spec = endpoint_options("VCDA")
     spec.update(transport_options())
     spec.update(guard_options())
     spec.update(

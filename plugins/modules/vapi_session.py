@@ -26,7 +26,7 @@ author:
 requirements:
   - requests
 extends_documentation_fragment:
-  - sessionkit.vmware.vapi_endpoint_options
+  - sessionkit.vmware.endpoint_options
   - sessionkit.vmware.transport_options
   - sessionkit.vmware.guard_options
   - ansible.builtin.action_common_attributes
@@ -83,12 +83,9 @@ options:
     type: bool
     default: true
 notes:
-  - The token is returned in RV(session) and, unless O(set_facts=false), set as the fact C(vapi_session). Read it as
-    C(ansible_facts.vapi_session) or from a registered result; ansible-core 2.21 deprecates reading facts as
-    top-level variables.
   - The connection options can be set once for several tasks with C(module_defaults) and the action group
-    C(group/sessionkit.vmware.vapi).
-  - The role P(sessionkit.vmware.session#role) logs in once, runs your tasks and always logs out.
+    C(group/sessionkit.vmware.vapi). When not set, O(hostname), O(port) and O(validate_certs) are read from the
+    environment variables E(VMWARE_HOST), E(VMWARE_PORT) and E(VMWARE_VALIDATE_CERTS).
 seealso:
   - module: sessionkit.vmware.h4_session
 """
@@ -271,15 +268,12 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import OptionError, SessionApiError, fail_kwargs
 from ansible_collections.sessionkit.vmware.plugins.module_utils._guard import guard_options
 from ansible_collections.sessionkit.vmware.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
-from ansible_collections.sessionkit.vmware.plugins.module_utils._options import (
-    transport_options,
-    vapi_endpoint_options,
-)
+from ansible_collections.sessionkit.vmware.plugins.module_utils._options import endpoint_options, transport_options
 from ansible_collections.sessionkit.vmware.plugins.module_utils._vapi import vapi_session
 
 
 def argument_spec():
-    spec = vapi_endpoint_options()
+    spec = endpoint_options("VMWARE")
     spec.update(transport_options())
     spec.update(guard_options())
     spec.update(

@@ -5,14 +5,19 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 import pytest
 
-from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import OptionError
+from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import OptionError, http_error
 from ansible_collections.sessionkit.vmware.plugins.module_utils._h4 import (
     AUTH_TYPES,
     CREDENTIAL_OPTIONS,
     EXTEND_TYPES,
+    LOGIN_TYPES,
+    SECRET_OPTIONS,
     SITE_CREDENTIALS,
+    H4Sessions,
     accept_header,
     check_auth_options,
     check_site_options,
@@ -21,7 +26,12 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._h4 import (
     h4_session,
     login_body,
     login_subject,
+    parse_h4_error,
 )
+from ansible_collections.sessionkit.vmware.plugins.module_utils._http import http_client
+
+H4_ERROR = {"args": [], "code": "NotAuthenticated", "msg": "Authentication required.",
+            "stacktrace": "com.vmware.h4.api.error.exceptions.NotAuthenticatedException: at com.vmware.Secret.line(42)"}
 
 
 def params(auth_type, **values):
@@ -190,3 +200,94 @@ def test_api_version_takes_two_numbers_or_a_major_version(version, accepted):
     with pytest.raises(OptionError) as caught:
         h4_session(module_params(api_version=version, sites=[site()]), check_mode=False)
     assert ("needs type" in caught.value.message) is accepted
+
+
+def test_h4_parser_keeps_code_and_msg_and_drops_stacktrace():
+    vendor = parse_h4_error(H4_ERROR)
+    assert vendor.code == "NotAuthenticated"
+    assert vendor.messages == ["Authentication required."]
+    assert "Secret" not in repr(vendor.__dict__)
+
+
+@pytest.mark.parametrize("body", [None, [], "x", {"stacktrace": "only"}, {"args": []}])
+def test_h4_parser_returns_none_without_code_or_msg(body):
+    assert parse_h4_error(body) is None
+
+
+@pytest.mark.parametrize("body", [{"code": 5, "msg": None}, {"code": "", "msg": ["a"]}, {"code": None, "msg": {}}])
+def test_h4_parser_tolerates_wrong_types(body):
+    vendor = parse_h4_error(body)
+    assert vendor.code is None and vendor.messages == []
+
+
+def test_http_error_for_h4_matches_the_documented_format():
+    error = http_error(401, json.dumps(H4_ERROR).encode(), "application/vnd.vmware.h4-v4.7+json;charset=UTF-8",
+                       "https://vcda:443/sessions", parse_h4_error)
+    error.action = "VCDA login to vcda:443 as 'user'"
+    assert error.message == "VCDA login to vcda:443 as 'user' failed: HTTP 401 NotAuthenticated: Authentication required."
+    assert "stacktrace" not in error.message and "Exception" not in error.message
+
+
+def test_every_login_type_is_one_class_and_the_module_wide_lists_come_from_them():
+    assert AUTH_TYPES == ("sso", "sso_token", "local", "vcd", "vcd_token", "vcd_cookie", "vcd_api_token")
+    assert [LOGIN_TYPES[name].name for name in AUTH_TYPES] == list(AUTH_TYPES)
+    assert CREDENTIAL_OPTIONS == ("username", "password", "principal", "saml_token", "vcd_token", "vcd_token_context",
+                                  "vcd_cookie", "vcd_api_token", "org")
+    assert SECRET_OPTIONS == ("password", "saml_token", "vcd_token", "vcd_cookie", "vcd_api_token")
+    for login_type in LOGIN_TYPES.values():
+        assert set(login_type.needs) <= set(login_type.fields) and set(login_type.secrets) <= set(login_type.fields)
+
+
+@pytest.mark.parametrize("auth_type, needs", [
+    ("sso", ("username", "password")), ("sso_token", ("saml_token",)), ("local", ("password",)),
+    ("vcd", ("username", "password")), ("vcd_token", ("vcd_token",)), ("vcd_cookie", ("vcd_cookie",)),
+    ("vcd_api_token", ("vcd_api_token", "org")),
+])
+def test_each_type_needs_its_documented_options(auth_type, needs):
+    assert LOGIN_TYPES[auth_type].needs == needs
+    for option in needs:
+        values = dict((name, "user@org") for name in needs)
+        values[option] = None
+        with pytest.raises(OptionError, match="auth_type=%s needs %s" % (auth_type, option)):
+            check_auth_options(params(auth_type, **values))
+
+
+def h4_sessions(**values):
+    client = http_client(module_params(**values))
+    return H4Sessions(client, module_params(**values))
+
+
+def test_h4_sessions_keep_every_secret_and_the_connection_a_logout_needs():
+    sessions = h4_sessions(password="pw-1", token="tok-1", operation_id="op-7", api_version="4.7",
+                           sites=[dict(site(vcd_api_token="site-secret"), type="vcd_api_token", org="acme")])
+    try:
+        assert set(sessions.secrets) == {"pw-1", "tok-1", "site-secret"}
+        connection = sessions.connection()
+        assert (connection["api_version"], connection["operation_id"]) == ("4.7", "op-7")
+        assert "pw-1" not in repr(connection)
+        assert sessions.request_headers == {"Accept": "application/vnd.vmware.h4-v4.7+json;charset=UTF-8",
+                                            "operationID": "op-7"}
+    finally:
+        sessions.client.close()
+
+
+def test_h4_sessions_can_be_built_from_a_guard_record_s_connection_alone():
+    sessions = h4_sessions()
+    connection = sessions.connection()
+    sessions.client.close()
+    again = H4Sessions(http_client(connection), connection)
+    try:
+        assert again.secrets == [] and again.api_version is None
+    finally:
+        again.client.close()
+
+
+def test_h4_result_has_the_documented_keys():
+    sessions = h4_sessions()
+    try:
+        details = {"user": "u", "roles": ["R"], "authenticated_sites": [{"site": "a"}], "api_version": "4.7"}
+        headers = {"X-VCAV-Auth": "tok", "Accept": "application/vnd.vmware.h4-v4.7+json;charset=UTF-8"}
+        assert sessions.result("tok", details) == dict(details, token="tok", headers=headers,
+                                                       url="https://vcda.example.com:443")
+    finally:
+        sessions.client.close()

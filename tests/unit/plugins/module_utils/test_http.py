@@ -1,22 +1,25 @@
 # -*- coding: utf-8 -*-
-# Unit tests for host parsing, header-value checks and the Basic/SAML headers.
+# Unit tests for _http.py: host parsing, header-value checks, and the one copy of the collection's version.
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
-import gzip
+import os
 
 import pytest
+import yaml
 
 from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import OptionError
-from ansible_collections.sessionkit.vmware.plugins.module_utils._http import check_header_value, parse_endpoint
-from ansible_collections.sessionkit.vmware.plugins.module_utils._vapi import (
-    basic_authorization,
-    login_authorization,
-    saml_authorization,
+from ansible_collections.sessionkit.vmware.plugins.module_utils._http import (
+    COLLECTION_VERSION,
+    USER_AGENT,
+    check_header_value,
+    parse_endpoint,
 )
+
+# The collection's root, where galaxy.yml is: four folders above this file's (tests/unit/plugins/module_utils).
+COLLECTION_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 
 
 @pytest.mark.parametrize("hostname, port, base_url, display", [
@@ -84,69 +87,13 @@ def test_header_values_outside_latin1_are_refused_without_echoing_them(value):
     assert value not in caught.value.message
 
 
-def test_a_basic_username_may_hold_any_character_since_it_travels_base64_encoded():
-    assert check_header_value("\u7528\u6237@vsphere.local", "username", base64_encoded=True)
-    header, who = login_authorization(_creds(username="\u7528\u6237@vsphere.local", password="p"), True)
-    assert header.startswith("Basic ") and who == "'\u7528\u6237@vsphere.local'"
-    with pytest.raises(OptionError, match="line break"):
-        check_header_value("a\nb", "username", base64_encoded=True)
-
-
 def test_header_value_check_passes_plain_tokens_through():
     assert check_header_value("cb40d6966154bce92713c537d2c4a848", "session_token") == "cb40d6966154bce92713c537d2c4a848"
     assert check_header_value(None, "session_token") is None
 
 
-def test_basic_authorization_is_utf8():
-    header = basic_authorization("jürgen@vsphere.local", "pässword")
-    assert base64.b64decode(header.split()[1]).decode("utf-8") == "jürgen@vsphere.local:pässword"
-
-
-def test_saml_xml_is_gzipped_and_base64_encoded():
-    xml = "<saml2:Assertion>bearer</saml2:Assertion>"
-    header = saml_authorization("  " + xml + "\n")
-    assert header.startswith('SIGN token="') and header.endswith('"')
-    encoded = header[len('SIGN token="'):-1]
-    assert gzip.decompress(base64.b64decode(encoded)).decode() == xml
-
-
-def test_saml_already_encoded_is_sent_unchanged_and_junk_is_refused():
-    assert saml_authorization("H4sIAAAAAAAA/w==") == 'SIGN token="H4sIAAAAAAAA/w=="'
-    with pytest.raises(OptionError, match="neither SAML XML nor base64"):
-        saml_authorization("not base64 at all!")
-
-
-def test_saml_base64_of_plain_xml_is_compressed():
-    xml = "<saml2:Assertion>bearer</saml2:Assertion>"
-    for given in (base64.b64encode(xml.encode()).decode(), base64.b64encode(b"\xef\xbb\xbf\n" + xml.encode()).decode(),
-                  base64.b64encode(xml.encode()).decode().rstrip("=")):
-        encoded = saml_authorization(given)[len('SIGN token="'):-1]
-        assert gzip.decompress(base64.b64decode(encoded)).decode() == xml
-
-
-def test_saml_base64_of_gzip_is_sent_as_it_is_and_base64_of_other_data_is_refused():
-    packed = base64.b64encode(gzip.compress(b"<saml2:Assertion>x</saml2:Assertion>")).decode()
-    assert saml_authorization(packed) == 'SIGN token="%s"' % packed
-    for junk in (base64.b64encode(b"just some text").decode(), "QUJDRE"[:5]):
-        with pytest.raises(OptionError, match="base64 text, but of neither gzip-compressed data nor SAML XML"):
-            saml_authorization(junk)
-
-
-def _creds(**values):
-    params = {"username": None, "password": None, "saml_token": None}
-    params.update(values)
-    return params
-
-
-def test_login_authorization_rules():
-    assert login_authorization(_creds(username="u", password="p"), True)[1] == "'u'"
-    assert login_authorization(_creds(saml_token="<a/>", username="u"), True)[1] == "a SAML token"
-    assert login_authorization(_creds(), False) == (None, None)
-    with pytest.raises(OptionError, match="none was given"):
-        login_authorization(_creds(), True)
-    with pytest.raises(OptionError, match="password is missing or empty"):
-        login_authorization(_creds(username="u", password=""), True)
-    with pytest.raises(OptionError, match="username is missing"):
-        login_authorization(_creds(password="p"), True)
-    with pytest.raises(OptionError, match="must not contain ':'"):
-        login_authorization(_creds(username="a:b", password="p"), True)
+def test_the_version_in_the_code_is_galaxy_yml_s():
+    with open(os.path.join(COLLECTION_ROOT, "galaxy.yml")) as galaxy:
+        version = yaml.safe_load(galaxy)["version"]
+    assert COLLECTION_VERSION == version
+    assert USER_AGENT == "sessionkit.vmware/" + version

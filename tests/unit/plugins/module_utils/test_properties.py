@@ -19,10 +19,10 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import (
     decode_json,
     describe_body,
     http_error,
-    parse_h4_error,
-    parse_vapi_error,
 )
+from ansible_collections.sessionkit.vmware.plugins.module_utils._h4 import parse_h4_error
 from ansible_collections.sessionkit.vmware.plugins.module_utils._http import Endpoint, check_header_value, parse_endpoint
+from ansible_collections.sessionkit.vmware.plugins.module_utils._vapi import parse_vapi_error
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -9,29 +9,30 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # Paired with h4_endpoint_options() in plugins/module_utils/_options.py; validate-modules keeps the two in step.
+    # Paired with endpoint_options() in plugins/module_utils/_options.py; validate-modules keeps the two in step. Each
+    # module names the environment variables of its API in its notes, as the prefix it gives endpoint_options().
     DOCUMENTATION = r"""
 options:
   hostname:
     description:
-      - The VMware Cloud Director Availability appliance's host name or IP address.
-      - Accepts a bare host (C(vcda.example.com)), C(host:port), an IPv6 literal (C(fd00::10) or C([fd00::10]:443))
+      - The host name or IP address of the server whose API the module logs in to.
+      - Accepts a bare host (C(vc.example.com)), C(host:port), an IPv6 literal (C(fd00::10) or C([fd00::10]:443))
         or an C(https://) URL with no path.
       - C(http://) URLs, paths and empty values are refused before any request is sent.
-      - If not set, the value of the E(VCDA_HOST) environment variable is used.
+      - If not set, the value of an environment variable is used, which the module's notes name.
     type: str
     required: true
   port:
     description:
       - The HTTPS port of the API.
       - Defaults to C(443), or to the port that O(hostname) names. Giving a different port in both places is an error.
-      - If not set, the value of the E(VCDA_PORT) environment variable is used.
+      - If not set, the value of an environment variable is used, which the module's notes name.
     type: int
   validate_certs:
     description:
       - Whether to verify the server's TLS certificate and host name.
       - Set O(ca_path) rather than turning this off when the server's certificate comes from a private CA.
-      - If not set, the value of the E(VCDA_VALIDATE_CERTS) environment variable is used.
+      - If not set, the value of an environment variable is used, which the module's notes name.
     type: bool
     default: true
 """
