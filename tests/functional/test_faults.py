@@ -4,7 +4,7 @@
 
 import pytest
 
-from helpers import H4_PASSWORD, H4_USER, VAPI_PASSWORD, VAPI_USER
+from functional.helpers import H4_USER, VAPI_USER, h4_login_args, vapi_login_args
 from simulators.h4 import H4Simulator
 from simulators.vapi import VapiSimulator
 
@@ -13,23 +13,15 @@ H4 = "sessionkit.vmware.h4_session"
 
 
 def vapi_task(name, sim, pki, **args):
-    options = {"hostname": "127.0.0.1", "port": sim.port if sim else None, "ca_path": pki.ca_cert,
-               "username": VAPI_USER, "password": VAPI_PASSWORD}
-    options.update(args)
-    options = dict((k, v) for k, v in options.items() if v is not None)
-    return {"name": name, VAPI: options, "ignore_errors": True}
+    return {"name": name, VAPI: vapi_login_args(sim, pki, **args), "ignore_errors": True}
 
 
 def h4_task(name, sim, pki, **args):
-    options = {"hostname": "127.0.0.1", "port": sim.port, "ca_path": pki.ca_cert, "username": H4_USER,
-               "password": H4_PASSWORD}
-    options.update(args)
-    options = dict((k, v) for k, v in options.items() if v is not None)
-    return {"name": name, H4: options, "ignore_errors": True}
+    return {"name": name, H4: h4_login_args(sim, pki, **args), "ignore_errors": True}
 
 
 def login_posts(sim, path="/api/session"):
-    return sum(1 for r in sim.requests if r.method == "POST" and r.route == path)
+    return len(sim.requests_to(path, "POST"))
 
 
 def failed(run, name):
@@ -183,10 +175,8 @@ def test_h4_faults(simulators, pki, run_playbook):
 
 
 def test_session_expiring_mid_play_logs_in_again(vapi, h4, pki, run_playbook):
-    vapi_args = {"hostname": "127.0.0.1", "port": vapi.port, "ca_path": pki.ca_cert, "username": VAPI_USER,
-                 "password": VAPI_PASSWORD}
-    h4_args = {"hostname": "127.0.0.1", "port": h4.port, "ca_path": pki.ca_cert, "username": H4_USER,
-               "password": H4_PASSWORD}
+    vapi_args = vapi_login_args(vapi, pki)
+    h4_args = h4_login_args(h4, pki)
     # /_sim/reset drops every session, as a restarted or idle-timed-out server would, between two tasks of a play.
     expire = [{"name": "expire all sessions on " + name, "ansible.builtin.uri": {
         "url": "https://127.0.0.1:%d/_sim/reset" % sim.port, "method": "POST", "status_code": 204,
@@ -216,7 +206,7 @@ def test_session_expiring_mid_play_logs_in_again(vapi, h4, pki, run_playbook):
 
 @pytest.fixture
 def proxy():
-    from proxy import ConnectProxy
+    from functional.proxy import ConnectProxy
 
     server = ConnectProxy().start()
     yield server
@@ -326,7 +316,7 @@ def test_a_logout_whose_answer_was_lost_reports_the_session_ended(vapi, h4, pki,
         result = run.result(name)
         assert result["failed"] is False and result["changed"] is True and result["msg"] == "logged out", result
         assert result["attempts"] == 2
-        assert sum(1 for r in sim.requests if r.method == "DELETE") == 2
+        assert len(sim.requests_to(method="DELETE")) == 2
         assert sim.open_sessions == 0
 
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from helpers import (
+from functional.helpers import (
     DEPRECATION,
     H4_PASSWORD,
     H4_USER,

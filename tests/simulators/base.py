@@ -230,7 +230,15 @@ class SimServer:
             self._sessions.clear()
             return count
 
+    def requests_to(self, route=None, method=None):
+        """The recorded requests for ``route`` (a path without its query string) and ``method``, each None for any:
+        the one place tests count requests (len) or read their statuses."""
+        with self._lock:
+            return [r for r in self.requests
+                    if (route is None or r.route == route) and (method is None or r.method == method)]
+
     def stats(self):
+        """The counters as one dict: what GET /_sim/stats answers, and what the benchmark records."""
         with self._lock:
             return {"logins": self.logins, "logouts": self.logouts, "open_sessions": len(self._sessions),
                     "failed_logins": self.failed_logins, "peak_sessions": self.peak_sessions,
