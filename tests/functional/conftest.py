@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -55,14 +56,14 @@ def unused_port():
         return probe.getsockname()[1]
 
 
-class PlaybookRun(object):
+@dataclass
+class PlaybookRun:
     """What one ansible-playbook run did: return code, screen output and each task's recorded result."""
 
-    def __init__(self, rc, stdout, stderr, records):
-        self.rc = rc
-        self.stdout = stdout
-        self.stderr = stderr
-        self.records = records
+    rc: int
+    stdout: str
+    stderr: str
+    records: list
 
     @property
     def output(self):

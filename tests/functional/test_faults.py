@@ -33,18 +33,12 @@ def failed(run, name):
 
 
 def test_vapi_faults(simulators, pki, unused_port, run_playbook):
-    flaky = simulators(VapiSimulator)
-    flaky.fail_next(2, 503)
-    down = simulators(VapiSimulator)
-    down.fail_always(503)
-    html = simulators(VapiSimulator)
-    html.html_error(502)
-    cut = simulators(VapiSimulator)
-    cut.reset_connection(1)
-    slow = simulators(VapiSimulator)
-    slow.delay(3)
-    busy = simulators(VapiSimulator)
-    busy.fail_next(1, 503, retry_after=1)
+    flaky = simulators(VapiSimulator).fail_next(2, 503)
+    down = simulators(VapiSimulator).fail_always(503)
+    html = simulators(VapiSimulator).html_error(502)
+    cut = simulators(VapiSimulator).reset_connection(1)
+    slow = simulators(VapiSimulator).delay(3)
+    busy = simulators(VapiSimulator).fail_next(1, 503, retry_after=1)
     run = run_playbook({"tasks": [
         vapi_task("flaky", flaky, pki, session_info=False),
         vapi_task("always 503", down, pki, retries=2),
@@ -140,12 +134,9 @@ def test_vapi_tls_faults(simulators, pki, run_playbook):
 
 
 def test_h4_faults(simulators, pki, run_playbook):
-    flaky = simulators(H4Simulator)
-    flaky.fail_next(2, 503)
-    cut = simulators(H4Simulator)
-    cut.reset_connection(1)
-    no_token = simulators(H4Simulator)
-    no_token.omit_token_header(1)
+    flaky = simulators(H4Simulator).fail_next(2, 503)
+    cut = simulators(H4Simulator).reset_connection(1)
+    no_token = simulators(H4Simulator).omit_token_header(1)
     selfsigned = simulators(H4Simulator, pki.selfsigned_cert, pki.selfsigned_key)
     run = run_playbook({"tasks": [
         h4_task("flaky", flaky, pki),
@@ -259,16 +250,13 @@ def test_a_proxy_that_cannot_reach_the_server(pki, proxy, unused_port, run_playb
 def test_a_login_whose_answer_cannot_be_used_logs_its_session_out(simulators, pki, run_playbook):
     # The login itself succeeds each time; what follows it breaks, so the module has no token to return, and a
     # session left open there could be ended by nobody.
-    info_fails = simulators(VapiSimulator)
-    info_fails.fail_next(1, 500, method="GET", route="/api/session")
-    all_fail = simulators(VapiSimulator)
-    all_fail.fail_next(1, 500, method="GET", route="/api/session")
+    info_fails = simulators(VapiSimulator).fail_next(1, 500, method="GET", route="/api/session")
+    all_fail = simulators(VapiSimulator).fail_next(1, 500, method="GET", route="/api/session")
     all_fail.fail_next(1, 500, method="DELETE", route="/api/session")
-    garbled = simulators(H4Simulator)
-    garbled.garble_login_body()
+    garbled = simulators(H4Simulator).garble_login_body()
     # A token that could not be sent back in a header (http.client sends Latin-1) is no token at all.
-    odd_token = simulators(VapiSimulator)
-    odd_token.fail_next(1, 200, body='"tok\u20acen-from-a-broken-server"', method="POST", route="/api/session")
+    odd_token = simulators(VapiSimulator).fail_next(1, 200, body='"tok\u20acen-from-a-broken-server"', method="POST",
+                                                    route="/api/session")
     run = run_playbook({"tasks": [
         vapi_task("session details fail", info_fails, pki),
         vapi_task("details and cleanup fail", all_fail, pki),
@@ -323,12 +311,9 @@ def test_a_logout_whose_answer_was_lost_reports_the_session_ended(vapi, h4, pki,
 def test_a_login_is_never_resent_after_a_gateway_timeout(simulators, pki, run_playbook):
     # A 504 means a gateway gave up waiting: the server behind it may have opened a session, which a second login
     # would leave open. A 503 is the server refusing before any work, so that login is sent again.
-    h4_timeout = simulators(H4Simulator)
-    h4_timeout.fail_next(1, 504, method="POST", route="/sessions")
-    h4_busy = simulators(H4Simulator)
-    h4_busy.fail_next(1, 503, method="POST", route="/sessions")
-    vapi_timeout = simulators(VapiSimulator)
-    vapi_timeout.fail_next(1, 504, method="POST", route="/api/session")
+    h4_timeout = simulators(H4Simulator).fail_next(1, 504, method="POST", route="/sessions")
+    h4_busy = simulators(H4Simulator).fail_next(1, 503, method="POST", route="/sessions")
+    vapi_timeout = simulators(VapiSimulator).fail_next(1, 504, method="POST", route="/api/session")
     h4_check = simulators(H4Simulator)
     run = run_playbook({"tasks": [
         h4_task("h4 504 once", h4_timeout, pki),
@@ -367,8 +352,7 @@ def test_session_checks_and_logouts_still_retry_a_gateway_timeout(h4, pki, run_p
 
 
 def test_a_login_read_timeout_is_not_resent_and_says_why(simulators, pki, run_playbook):
-    slow = simulators(H4Simulator)
-    slow.delay(3, count=1)
+    slow = simulators(H4Simulator).delay(3, count=1)
     run = run_playbook({"tasks": [h4_task("slow login", slow, pki, timeout=1, retries=2)]})
     result = failed(run, "slow login")
     assert result["msg"].startswith("VCDA login to 127.0.0.1:%d as '%s' failed: no answer from 127.0.0.1:%d within 1s"
