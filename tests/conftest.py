@@ -8,7 +8,8 @@ import os
 
 import pytest
 
-from lab import SHARED_SIMULATORS, simulator
+# `ansible-test units` loads this file too, without tests/ on the import path (pytest.ini's pythonpath is not its
+# configuration), and its unit tests need no simulator: so tests/lab.py and the simulators are imported where used.
 
 
 @pytest.fixture(scope="session")
@@ -28,17 +29,17 @@ def require():
 
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory):
-    # Imported here: cryptography is slow to import, and the unit tests never need it.
     from simulators.pki import make_pki
 
     return make_pki(str(tmp_path_factory.mktemp("pki")))
 
 
 def _shared_server(name):
-    cls, options = SHARED_SIMULATORS[name]
-
     @pytest.fixture(scope="session", name=name + "_server")
     def server(pki):
+        from lab import SHARED_SIMULATORS, simulator
+
+        cls, options = SHARED_SIMULATORS[name]
         with simulator(cls, pki, **options) as sim:
             yield sim
 
@@ -69,6 +70,8 @@ manager = _reset_around_each_test("manager")
 @pytest.fixture
 def simulators(pki):
     """start(cls, cert=None, key=None, **options): a fresh simulator, stopped at the end of the test."""
+    from lab import simulator
+
     started = []
 
     def start(cls, cert=None, key=None, **options):
