@@ -1,8 +1,7 @@
-# Option builders and constants shared by the functional tests.
+# Option builders and constants shared by the functional tests (the credentials the shared simulators accept are in
+# tests/lab.py).
 
 import json
-
-from lab import REMOTE_API_TOKEN, SAML_ASSERTION, VCD_API_TOKEN, VCD_COOKIE, VCD_TOKEN  # noqa: F401 (for the tests)
 
 VAPI_USER, VAPI_PASSWORD = "administrator@vsphere.local", "VMware1!"
 H4_USER, H4_PASSWORD = "administrator@vsphere.local", "VMware1!"

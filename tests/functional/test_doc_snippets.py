@@ -66,8 +66,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from functional.helpers import (DEPRECATION, H4_PASSWORD, H4_USER, REMOTE_API_TOKEN, SAML_ASSERTION, VAPI_PASSWORD,
-                                VAPI_USER, VCD_API_TOKEN, VCD_COOKIE, VCD_TOKEN)
+from functional.helpers import DEPRECATION, H4_PASSWORD, H4_USER, VAPI_PASSWORD, VAPI_USER
+from lab import REMOTE_API_TOKEN, SAML_ASSERTION, VCD_API_TOKEN, VCD_COOKIE, VCD_TOKEN
 from simulators.h4 import DEFAULT_LOCAL_USERS, DEFAULT_VCD_USERS, H4Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
