@@ -65,6 +65,8 @@ def venv_path():
 def install_collection(work):
     """The collection built and installed from its tarball by scripts/install-collection.sh (the project's one way),
     with this venv's ansible-galaxy; returns WORK/collections."""
-    done = subprocess.run([str(REPO / "scripts" / "install-collection.sh"), str(work)], check=True,
+    # Run from WORK: a checkout's ansible.cfg is then no part of what ansible-galaxy reads.
+    Path(work).mkdir(parents=True, exist_ok=True)
+    done = subprocess.run([str(REPO / "scripts" / "install-collection.sh"), str(work)], check=True, cwd=str(work),
                           stdout=subprocess.PIPE, text=True, env=dict(clean_env(), PATH=venv_path()))
     return Path(done.stdout.strip().splitlines()[-1])
