@@ -1,8 +1,8 @@
 """`make bench`: the collection's session modules and role beside what users would write instead.
 
-Starts the vAPI and VCDA simulators on loopback, builds and installs the collection from its tarball, runs
-ansible-playbook against the simulators, prints a table of figures and ratios, and writes
-benchmarks/results/latest.json and latest.png (the chart is drawn by chart.py in .venv-bench, which has matplotlib).
+Starts the test lab (tests/lab.py: the simulators the tests use, in this process, and the collection built and
+installed by scripts/install-collection.sh), runs ansible-playbook against the simulators, prints a table of figures
+and ratios, and writes benchmarks/results/latest.json and latest.png (the chart is drawn by chart.py in .venv-bench, which has matplotlib).
 
 Every figure is the median of several runs, and each comparison runs side by side in one invocation with its A and B
 runs interleaved, because shared machines are noisy: ratios carry from one machine to another, absolute times do not.
@@ -23,14 +23,11 @@ import platform
 import re
 import resource
 import shutil
-import signal
-import ssl
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -44,6 +41,13 @@ DOWNSTREAM_CALLS = 20
 FLEET_FORKS = 25
 FLEET_CALL = "fleet downstream call"
 NS = "ansible_collections.sessionkit.vmware.plugins.module_utils"
+
+# The test lab is a folder of modules, not an installed package: this script runs them from the checkout.
+sys.path.insert(0, str(ROOT / "tests"))
+from lab import install_collection, simulator, venv_path  # noqa: E402
+from simulators.h4 import H4Simulator  # noqa: E402
+from simulators.pki import make_pki  # noqa: E402
+from simulators.vapi import VapiSimulator  # noqa: E402
 
 
 class BenchError(Exception):
@@ -63,83 +67,42 @@ def median(values):
 
 
 class Lab(object):
-    """The simulators, the installed collection and a way to run ansible-playbook against them."""
+    """The test lab (tests/lab.py: the simulators, the installed collection) and a way to run ansible-playbook
+    against it."""
 
     def __init__(self, work, python):
         self.work = Path(work)
         self.python = python
         self.bindir = Path(python).parent
-        self.procs = {}
-        self.urls = {}
+        self.sims = {}
         self.playbooks = self.work / "playbooks"
         self.playbooks.mkdir()
         self.runs = 0
 
     def start(self):
-        run_py = ROOT / "tests" / "simulators" / "run.py"
-        pki = json.loads(subprocess.check_output([self.python, str(run_py), "pki", str(self.work / "pki")]))
-        self.ca = pki.get("ca_cert") or str(self.work / "pki" / "ca.pem")
-        self.ssl = ssl.create_default_context(cafile=self.ca)
-        for kind in ("vapi", "h4"):
-            url_file = self.work / ("%s.url" % kind)
-            with open(self.work / ("%s.log" % kind), "w") as err:
-                self.procs[kind] = subprocess.Popen(
-                    [self.python, str(run_py), "serve", "--kind", kind, "--cert", str(self.work / "pki" / "server.pem"),
-                     "--key", str(self.work / "pki" / "server.key"), "--url-file", str(url_file)],
-                    stdout=subprocess.DEVNULL, stderr=err)
-        for kind in ("vapi", "h4"):
-            url_file = self.work / ("%s.url" % kind)
-            for _attempt in range(200):
-                if url_file.exists() and url_file.read_text().strip():
-                    break
-                if self.procs[kind].poll() is not None:
-                    break
-                time.sleep(0.1)
-            else:
-                pass
-            if not (url_file.exists() and url_file.read_text().strip()):
-                raise BenchError("the %s simulator did not start: %s" % (kind, (self.work / ("%s.log" % kind)).read_text()))
-            self.urls[kind] = url_file.read_text().strip()
+        """The vAPI and VCDA simulators the tests use, in this process, on the test PKI."""
+        pki = make_pki(str(self.work / "pki"))
+        self.ca = pki.ca_cert
+        for kind, cls in (("vapi", VapiSimulator), ("h4", H4Simulator)):
+            self.sims[kind] = simulator(cls, pki).start()
+        self.urls = dict((kind, sim.url) for kind, sim in self.sims.items())
         log("simulators at %s (vapi) and %s (h4)" % (self.urls["vapi"], self.urls["h4"]))
 
     def stop(self):
-        for proc in self.procs.values():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in self.procs.values():
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        for sim in self.sims.values():
+            sim.stop()
 
     def install_collection(self):
-        env = dict(os.environ, ANSIBLE_HOME=str(self.work / "ansible-home"),
-                   ANSIBLE_COLLECTIONS_PATH=str(self.work / "collections"))
-        galaxy = str(self.bindir / "ansible-galaxy")
-        subprocess.run([galaxy, "collection", "build", "--output-path", str(self.work), str(ROOT)], env=env,
-                       check=True, stdout=subprocess.DEVNULL)
-        tarball = next(self.work.glob("sessionkit-vmware-*.tar.gz"))
-        subprocess.run([galaxy, "collection", "install", "--offline", "--force", "-p", str(self.work / "collections"),
-                        str(tarball)], env=env, check=True, stdout=subprocess.DEVNULL)
-        self.collections = self.work / "collections"
-        log("installed %s" % tarball.name)
+        self.collections = install_collection(self.work)
+        log("installed %s" % next((self.work / "dist").glob("sessionkit-vmware-*.tar.gz")).name)
 
     # ----- simulator counters
 
-    def _sim(self, kind, method, path):
-        request = urllib.request.Request(self.urls[kind] + path, method=method)
-        with urllib.request.urlopen(request, context=self.ssl, timeout=30) as response:
-            body = response.read()
-        return json.loads(body) if body else None
-
     def reset(self, kind):
-        self._sim(kind, "POST", "/_sim/reset")
+        self.sims[kind].reset()
 
     def stats(self, kind):
-        stats = self._sim(kind, "GET", "/_sim/stats")
-        # The stats request came on a connection of its own, and the counter includes it.
-        stats["connections"] -= 1
-        return stats
+        return self.sims[kind].stats()
 
     # ----- ansible-playbook
 
@@ -168,7 +131,7 @@ class Lab(object):
             # Both sides of every comparison run the same way; pipelining spares each task the temporary files.
             "ANSIBLE_PIPELINING": "True",
             "BENCH_TIMINGS_FILE": str(timings),
-            "PATH": "%s:%s" % (self.bindir, os.environ.get("PATH", "")),
+            "PATH": venv_path(),
         })
         env.update(extra_env or {})
         command = [str(self.bindir / "ansible-playbook"), "-i", str(inventory), "-c", "local", "-f", str(forks),

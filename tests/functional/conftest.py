@@ -1,128 +1,32 @@
-# Fixtures for the functional tests: the built and installed collection, the HTTPS simulators on loopback,
-# govmomi's vcsim, and a runner that drives the real ansible-playbook and returns its structured results.
+# Fixtures for the functional tests: the built and installed collection, govmomi's vcsim, and a runner that drives
+# the real ansible-playbook and returns its structured results. The PKI and the simulators: tests/conftest.py.
 
 import json
-import os
-import socket
 import signal
+import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests"))
+from lab import BIN, REPO, clean_env, install_collection, venv_path
 
-from helpers import REMOTE_API_TOKEN, SAML_ASSERTION, VCD_API_TOKEN, VCD_COOKIE, VCD_TOKEN  # noqa: E402
-from simulators.h4 import H4Simulator  # noqa: E402
-from simulators.pki import make_pki  # noqa: E402
-from simulators.vapi import VapiSimulator  # noqa: E402
-
-BIN = Path(sys.executable).parent
 CALLBACKS = Path(__file__).parent / "callback_plugins"
-
-
-def require(condition, reason):
-    """Skip with a reason on a developer's machine; under CI a missing tool is a failure, never a skip."""
-    if condition:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail("required under CI: " + reason)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def pki(tmp_path_factory):
-    return make_pki(str(tmp_path_factory.mktemp("pki")))
 
 
 @pytest.fixture(scope="session")
 def collections_path(tmp_path_factory):
     """The collection built with ansible-galaxy and installed from its tarball, as a user would have it."""
-    work = tmp_path_factory.mktemp("collection")
-    # pytest-ansible points ANSIBLE_COLLECTIONS_PATH at this checkout, which ansible-galaxy would take as
-    # "already installed"; a clean environment and --force install the tarball for real.
-    env = dict(_clean_env(), ANSIBLE_HOME=str(work / "ansible-home"))
-    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "build", "--output-path", str(work), str(REPO)],
-                   check=True, capture_output=True, env=env)
-    tarball = next(work.glob("sessionkit-vmware-*.tar.gz"))
-    installed = work / "installed"
-    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", "--offline", "--force", "-p",
-                    str(installed), str(tarball)], check=True, capture_output=True, env=env)
+    installed = install_collection(tmp_path_factory.mktemp("collection"))
     assert (installed / "ansible_collections" / "sessionkit" / "vmware" / "MANIFEST.json").is_file()
     return installed
 
 
-def _simulator(cls, pki, **options):
-    sim = cls(pki.server_cert, pki.server_key, **options)
-    sim.start()
-    return sim
-
-
 @pytest.fixture(scope="session")
-def vapi_server(pki):
-    sim = _simulator(VapiSimulator, pki)
-    yield sim
-    sim.stop()
-
-
-@pytest.fixture(scope="session")
-def legacy_server(pki):
-    sim = _simulator(VapiSimulator, pki, legacy_only=True)
-    yield sim
-    sim.stop()
-
-
-@pytest.fixture(scope="session")
-def h4_server(pki):
-    sim = _simulator(H4Simulator, pki, saml_tokens={SAML_ASSERTION}, vcd_tokens={VCD_TOKEN},
-                     vcd_cookies={VCD_COOKIE},
-                     vcd_api_tokens={VCD_API_TOKEN: "api-user@acme", REMOTE_API_TOKEN: "api-user@acme-dr"})
-    yield sim
-    sim.stop()
-
-
-@pytest.fixture
-def vapi(vapi_server):
-    vapi_server.reset()
-    yield vapi_server
-    vapi_server.reset()
-
-
-@pytest.fixture
-def legacy(legacy_server):
-    legacy_server.reset()
-    yield legacy_server
-    legacy_server.reset()
-
-
-@pytest.fixture
-def h4(h4_server):
-    h4_server.reset()
-    yield h4_server
-    h4_server.reset()
-
-
-@pytest.fixture
-def simulators(pki):
-    """start(cls, cert=None, key=None, **options): a fresh simulator, stopped at the end of the test."""
-    started = []
-
-    def start(cls, cert=None, key=None, **options):
-        sim = cls(cert or pki.server_cert, key or pki.server_key, **options)
-        sim.start()
-        started.append(sim)
-        return sim
-
-    yield start
-    for sim in started:
-        sim.stop()
-
-
-@pytest.fixture(scope="session")
-def vcsim(pki, tmp_path_factory):
+def vcsim(pki, tmp_path_factory, require):
     """govmomi's vcsim, built from Debian's packages by scripts/build-vcsim.sh, serving TLS with the test CA."""
     build = subprocess.run([str(REPO / "scripts" / "build-vcsim.sh")], check=False, capture_output=True, text=True)
     require(build.returncode == 0, "vcsim could not be built: " + build.stderr.strip()[-300:])
@@ -152,14 +56,14 @@ def unused_port():
         return probe.getsockname()[1]
 
 
-class PlaybookRun(object):
+@dataclass
+class PlaybookRun:
     """What one ansible-playbook run did: return code, screen output and each task's recorded result."""
 
-    def __init__(self, rc, stdout, stderr, records):
-        self.rc = rc
-        self.stdout = stdout
-        self.stderr = stderr
-        self.records = records
+    rc: int
+    stdout: str
+    stderr: str
+    records: list
 
     @property
     def output(self):
@@ -173,13 +77,6 @@ class PlaybookRun(object):
         assert len(found) == 1, "task %r ran %d times; tasks seen: %s" % (
             task, len(found), sorted({r["task"] for r in self.records}))
         return found[0]
-
-
-def _clean_env():
-    """The caller's environment without anything that would change a module's options behind a test's back."""
-    prefixes = ("VMWARE_", "VCDA_", "ANSIBLE_", "https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY",
-                "no_proxy", "NO_PROXY", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
-    return dict((k, v) for k, v in os.environ.items() if not k.startswith(prefixes))
 
 
 class PlaybookFiles(object):
@@ -210,9 +107,9 @@ class PlaybookFiles(object):
         inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
         if self.records_file.exists():
             self.records_file.unlink()
-        full_env = _clean_env()
+        full_env = clean_env()
         full_env.update({
-            "PATH": "%s:%s" % (BIN, os.environ.get("PATH", "")),
+            "PATH": venv_path(),
             "ANSIBLE_COLLECTIONS_PATH": str(self.collections_path),
             "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
             "ANSIBLE_CALLBACKS_ENABLED": "result_recorder",

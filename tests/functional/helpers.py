@@ -1,38 +1,28 @@
-# Option builders and constants shared by the functional tests.
+# Option builders and constants shared by the functional tests (the credentials the shared simulators accept are in
+# tests/lab.py).
 
 import json
-import shutil
 
 VAPI_USER, VAPI_PASSWORD = "administrator@vsphere.local", "VMware1!"
 H4_USER, H4_PASSWORD = "administrator@vsphere.local", "VMware1!"
 DEPRECATION = "[DEPRECATION WARNING]"
 
 
-def vapi_login_args(sim, pki, **overrides):
-    args = {"hostname": "127.0.0.1", "port": sim.port, "ca_path": pki.ca_cert,
-            "username": VAPI_USER, "password": VAPI_PASSWORD}
+def _login_args(sim, pki, user, password, overrides):
+    """A module's login options for ``sim`` (None: no port, for a host where nothing listens); an override of None
+    drops the option."""
+    args = {"hostname": "127.0.0.1", "port": sim.port if sim else None, "ca_path": pki.ca_cert,
+            "username": user, "password": password}
     args.update(overrides)
     return dict((k, v) for k, v in args.items() if v is not None)
+
+
+def vapi_login_args(sim, pki, **overrides):
+    return _login_args(sim, pki, VAPI_USER, VAPI_PASSWORD, overrides)
 
 
 def h4_login_args(sim, pki, **overrides):
-    args = {"hostname": "127.0.0.1", "port": sim.port, "ca_path": pki.ca_cert,
-            "username": H4_USER, "password": H4_PASSWORD}
-    args.update(overrides)
-    return dict((k, v) for k, v in args.items() if v is not None)
-
-
-def have(name):
-    return shutil.which(name) is not None
-
-
-# Credentials the session-scoped H4 simulator is started with (see conftest.h4_server).
-SAML_ASSERTION = '<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion">bearer-1</saml2:Assertion>'
-VCD_TOKEN = "eyJhbGciOiJSUzI1NiJ9.test-vcd-access-token.sig"
-VCD_COOKIE = "vcloud-session-cookie-value-1"
-# Cloud Director API tokens: one of the local organization, one of the organization at the remote sites.
-VCD_API_TOKEN = "vcd-api-token-acme-0001"
-REMOTE_API_TOKEN = "vcd-api-token-acme-dr-0002"
+    return _login_args(sim, pki, H4_USER, H4_PASSWORD, overrides)
 
 
 def write_tasks(tmp_path, name, tasks):
@@ -42,17 +32,16 @@ def write_tasks(tmp_path, name, tasks):
     return str(path)
 
 
-def vm_list(pki, name="list vms", **extra):
+def _downstream_call(pki, name, session, path, extra):
     entry = {"name": name, "ansible.builtin.uri": {
-        "url": "{{ vapi_session.url }}/api/vcenter/vm", "headers": "{{ vapi_session.headers }}",
-        "ca_path": pki.ca_cert}}
+        "url": "{{ %s.url }}%s" % (session, path), "headers": "{{ %s.headers }}" % session, "ca_path": pki.ca_cert}}
     entry.update(extra)
     return entry
+
+
+def vm_list(pki, name="list vms", **extra):
+    return _downstream_call(pki, name, "vapi_session", "/api/vcenter/vm", extra)
 
 
 def about(pki, name="read about", **extra):
-    entry = {"name": name, "ansible.builtin.uri": {
-        "url": "{{ h4_session.url }}/diagnostics/about", "headers": "{{ h4_session.headers }}",
-        "ca_path": pki.ca_cert}}
-    entry.update(extra)
-    return entry
+    return _downstream_call(pki, name, "h4_session", "/diagnostics/about", extra)

@@ -66,8 +66,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import (DEPRECATION, H4_PASSWORD, H4_USER, REMOTE_API_TOKEN, SAML_ASSERTION, VAPI_PASSWORD, VAPI_USER,
-                     VCD_API_TOKEN, VCD_COOKIE, VCD_TOKEN)
+from functional.helpers import DEPRECATION, H4_PASSWORD, H4_USER, VAPI_PASSWORD, VAPI_USER
+from lab import REMOTE_API_TOKEN, SAML_ASSERTION, VCD_API_TOKEN, VCD_COOKIE, VCD_TOKEN
 from simulators.h4 import DEFAULT_LOCAL_USERS, DEFAULT_VCD_USERS, H4Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -243,52 +243,29 @@ def connection_values(vapi, h4, pki):
     }
 
 
-# What ``tasks in session NAME`` puts around a snippet: a login registered as NAME, and its logout.
+def session_wrapper(session, module, token_option, login_options):
+    """What ``tasks in session NAME`` puts around a snippet (at its %s): a login with ``login_options`` (YAML lines)
+    registered as NAME, and the logout of that session."""
+    return "".join([
+        "- name: Log in for the snippet\n  %s:\n" % module,
+        "".join("    %s\n" % line for line in login_options),
+        "  register: %s\n\n" % session,
+        "- name: Run the snippet in that session\n  block:\n%s\n  always:\n",
+        "    - name: Log out after the snippet\n      %s:\n" % module,
+        '        hostname: "{{ %s_hostname }}"\n        ca_path: "{{ %s_ca_path }}"\n' % (session, session),
+        '        state: absent\n        %s: "{{ %s.session.token }}"\n' % (token_option, session),
+    ])
+
+
+VCD_LOGIN = 'type: vcd, username: "{{ vcd_username }}", password: "{{ vcd_password }}"'
 SESSION_WRAPPERS = {
-    "vcenter": """\
-- name: Log in for the snippet
-  sessionkit.vmware.vapi_session:
-    hostname: "{{ vcenter_hostname }}"
-    username: "{{ vcenter_username }}"
-    password: "{{ vcenter_password }}"
-    ca_path: "{{ vcenter_ca_path }}"
-  register: vcenter
-
-- name: Run the snippet in that session
-  block:
-%s
-  always:
-    - name: Log out after the snippet
-      sessionkit.vmware.vapi_session:
-        hostname: "{{ vcenter_hostname }}"
-        ca_path: "{{ vcenter_ca_path }}"
-        state: absent
-        session_token: "{{ vcenter.session.token }}"
-""",
-    "vcda": """\
-- name: Log in for the snippet
-  sessionkit.vmware.h4_session:
-    hostname: "{{ vcda_hostname }}"
-    ca_path: "{{ vcda_ca_path }}"
-    auth_type: vcd
-    username: "{{ vcd_username }}"
-    password: "{{ vcd_password }}"
-    sites:
-      - {site: site-b, type: vcd, username: "{{ vcd_username }}", password: "{{ vcd_password }}"}
-      - {site: site-c, type: vcd, username: "{{ vcd_username }}", password: "{{ vcd_password }}"}
-  register: vcda
-
-- name: Run the snippet in that session
-  block:
-%s
-  always:
-    - name: Log out after the snippet
-      sessionkit.vmware.h4_session:
-        hostname: "{{ vcda_hostname }}"
-        ca_path: "{{ vcda_ca_path }}"
-        state: absent
-        token: "{{ vcda.session.token }}"
-""",
+    "vcenter": session_wrapper("vcenter", "sessionkit.vmware.vapi_session", "session_token", [
+        'hostname: "{{ vcenter_hostname }}"', 'username: "{{ vcenter_username }}"',
+        'password: "{{ vcenter_password }}"', 'ca_path: "{{ vcenter_ca_path }}"']),
+    "vcda": session_wrapper("vcda", "sessionkit.vmware.h4_session", "token", [
+        'hostname: "{{ vcda_hostname }}"', 'ca_path: "{{ vcda_ca_path }}"', "auth_type: vcd",
+        'username: "{{ vcd_username }}"', 'password: "{{ vcd_password }}"', "sites:",
+        "  - {site: site-b, %s}" % VCD_LOGIN, "  - {site: site-c, %s}" % VCD_LOGIN]),
 }
 
 PLAY_WRAPPER = """\

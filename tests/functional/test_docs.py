@@ -9,13 +9,13 @@ import sys
 
 import pytest
 
-from conftest import BIN, _clean_env
+from lab import BIN, clean_env
 
 MODULES = ("vapi_session", "h4_session")
 
 
 def ansible_doc(collections_path, tmp_path, *args):
-    env = dict(_clean_env(), ANSIBLE_COLLECTIONS_PATH=str(collections_path), ANSIBLE_HOME=str(tmp_path / "home"),
+    env = dict(clean_env(), ANSIBLE_COLLECTIONS_PATH=str(collections_path), ANSIBLE_HOME=str(tmp_path / "home"),
                ANSIBLE_NOCOLOR="1")
     done = subprocess.run([str(BIN / "ansible-doc"), "--json"] + list(args), capture_output=True, text=True,
                           env=env, timeout=120, check=False)

@@ -4,22 +4,12 @@
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from lab import REPO
+
 TOOLS_BIN = REPO / ".venv-tools" / "bin"  # made by scripts/check-tools-venv.sh
-
-
-def _ansible_builder():
-    builder = TOOLS_BIN / "ansible-builder"
-    if builder.is_file():
-        return builder
-    reason = "ansible-builder not installed: run scripts/check-tools-venv.sh (make lint does)"
-    if os.environ.get("CI") == "true":
-        pytest.fail("required under CI: " + reason)
-    pytest.skip(reason)
 
 
 def test_meta_points_at_requirements_and_bindep():
@@ -32,8 +22,9 @@ def test_meta_points_at_requirements_and_bindep():
     assert "requests" in names
 
 
-def test_ansible_builder_create_names_requests(tmp_path):
-    builder = _ansible_builder()
+def test_ansible_builder_create_names_requests(tmp_path, require):
+    builder = TOOLS_BIN / "ansible-builder"
+    require(builder.is_file(), "ansible-builder not installed: run scripts/check-tools-venv.sh (make lint does)")
     # A local copy of the collection, installed by ansible-galaxy inside the build context from a directory source.
     source = tmp_path / "sessionkit-vmware"
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, check=True,

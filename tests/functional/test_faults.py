@@ -4,7 +4,7 @@
 
 import pytest
 
-from helpers import H4_PASSWORD, H4_USER, VAPI_PASSWORD, VAPI_USER
+from functional.helpers import H4_USER, VAPI_USER, h4_login_args, vapi_login_args
 from simulators.h4 import H4Simulator
 from simulators.vapi import VapiSimulator
 
@@ -13,23 +13,15 @@ H4 = "sessionkit.vmware.h4_session"
 
 
 def vapi_task(name, sim, pki, **args):
-    options = {"hostname": "127.0.0.1", "port": sim.port if sim else None, "ca_path": pki.ca_cert,
-               "username": VAPI_USER, "password": VAPI_PASSWORD}
-    options.update(args)
-    options = dict((k, v) for k, v in options.items() if v is not None)
-    return {"name": name, VAPI: options, "ignore_errors": True}
+    return {"name": name, VAPI: vapi_login_args(sim, pki, **args), "ignore_errors": True}
 
 
 def h4_task(name, sim, pki, **args):
-    options = {"hostname": "127.0.0.1", "port": sim.port, "ca_path": pki.ca_cert, "username": H4_USER,
-               "password": H4_PASSWORD}
-    options.update(args)
-    options = dict((k, v) for k, v in options.items() if v is not None)
-    return {"name": name, H4: options, "ignore_errors": True}
+    return {"name": name, H4: h4_login_args(sim, pki, **args), "ignore_errors": True}
 
 
 def login_posts(sim, path="/api/session"):
-    return sum(1 for r in sim.requests if r.method == "POST" and r.route == path)
+    return len(sim.requests_to(path, "POST"))
 
 
 def failed(run, name):
@@ -41,18 +33,12 @@ def failed(run, name):
 
 
 def test_vapi_faults(simulators, pki, unused_port, run_playbook):
-    flaky = simulators(VapiSimulator)
-    flaky.fail_next(2, 503)
-    down = simulators(VapiSimulator)
-    down.fail_always(503)
-    html = simulators(VapiSimulator)
-    html.html_error(502)
-    cut = simulators(VapiSimulator)
-    cut.reset_connection(1)
-    slow = simulators(VapiSimulator)
-    slow.delay(3)
-    busy = simulators(VapiSimulator)
-    busy.fail_next(1, 503, retry_after=1)
+    flaky = simulators(VapiSimulator).fail_next(2, 503)
+    down = simulators(VapiSimulator).fail_always(503)
+    html = simulators(VapiSimulator).html_error(502)
+    cut = simulators(VapiSimulator).reset_connection(1)
+    slow = simulators(VapiSimulator).delay(3)
+    busy = simulators(VapiSimulator).fail_next(1, 503, retry_after=1)
     run = run_playbook({"tasks": [
         vapi_task("flaky", flaky, pki, session_info=False),
         vapi_task("always 503", down, pki, retries=2),
@@ -148,12 +134,9 @@ def test_vapi_tls_faults(simulators, pki, run_playbook):
 
 
 def test_h4_faults(simulators, pki, run_playbook):
-    flaky = simulators(H4Simulator)
-    flaky.fail_next(2, 503)
-    cut = simulators(H4Simulator)
-    cut.reset_connection(1)
-    no_token = simulators(H4Simulator)
-    no_token.omit_token_header(1)
+    flaky = simulators(H4Simulator).fail_next(2, 503)
+    cut = simulators(H4Simulator).reset_connection(1)
+    no_token = simulators(H4Simulator).omit_token_header(1)
     selfsigned = simulators(H4Simulator, pki.selfsigned_cert, pki.selfsigned_key)
     run = run_playbook({"tasks": [
         h4_task("flaky", flaky, pki),
@@ -183,10 +166,8 @@ def test_h4_faults(simulators, pki, run_playbook):
 
 
 def test_session_expiring_mid_play_logs_in_again(vapi, h4, pki, run_playbook):
-    vapi_args = {"hostname": "127.0.0.1", "port": vapi.port, "ca_path": pki.ca_cert, "username": VAPI_USER,
-                 "password": VAPI_PASSWORD}
-    h4_args = {"hostname": "127.0.0.1", "port": h4.port, "ca_path": pki.ca_cert, "username": H4_USER,
-               "password": H4_PASSWORD}
+    vapi_args = vapi_login_args(vapi, pki)
+    h4_args = h4_login_args(h4, pki)
     # /_sim/reset drops every session, as a restarted or idle-timed-out server would, between two tasks of a play.
     expire = [{"name": "expire all sessions on " + name, "ansible.builtin.uri": {
         "url": "https://127.0.0.1:%d/_sim/reset" % sim.port, "method": "POST", "status_code": 204,
@@ -216,7 +197,7 @@ def test_session_expiring_mid_play_logs_in_again(vapi, h4, pki, run_playbook):
 
 @pytest.fixture
 def proxy():
-    from proxy import ConnectProxy
+    from functional.proxy import ConnectProxy
 
     server = ConnectProxy().start()
     yield server
@@ -269,16 +250,13 @@ def test_a_proxy_that_cannot_reach_the_server(pki, proxy, unused_port, run_playb
 def test_a_login_whose_answer_cannot_be_used_logs_its_session_out(simulators, pki, run_playbook):
     # The login itself succeeds each time; what follows it breaks, so the module has no token to return, and a
     # session left open there could be ended by nobody.
-    info_fails = simulators(VapiSimulator)
-    info_fails.fail_next(1, 500, method="GET", route="/api/session")
-    all_fail = simulators(VapiSimulator)
-    all_fail.fail_next(1, 500, method="GET", route="/api/session")
+    info_fails = simulators(VapiSimulator).fail_next(1, 500, method="GET", route="/api/session")
+    all_fail = simulators(VapiSimulator).fail_next(1, 500, method="GET", route="/api/session")
     all_fail.fail_next(1, 500, method="DELETE", route="/api/session")
-    garbled = simulators(H4Simulator)
-    garbled.garble_login_body()
+    garbled = simulators(H4Simulator).garble_login_body()
     # A token that could not be sent back in a header (http.client sends Latin-1) is no token at all.
-    odd_token = simulators(VapiSimulator)
-    odd_token.fail_next(1, 200, body='"tok\u20acen-from-a-broken-server"', method="POST", route="/api/session")
+    odd_token = simulators(VapiSimulator).fail_next(1, 200, body='"tok\u20acen-from-a-broken-server"', method="POST",
+                                                    route="/api/session")
     run = run_playbook({"tasks": [
         vapi_task("session details fail", info_fails, pki),
         vapi_task("details and cleanup fail", all_fail, pki),
@@ -326,19 +304,16 @@ def test_a_logout_whose_answer_was_lost_reports_the_session_ended(vapi, h4, pki,
         result = run.result(name)
         assert result["failed"] is False and result["changed"] is True and result["msg"] == "logged out", result
         assert result["attempts"] == 2
-        assert sum(1 for r in sim.requests if r.method == "DELETE") == 2
+        assert len(sim.requests_to(method="DELETE")) == 2
         assert sim.open_sessions == 0
 
 
 def test_a_login_is_never_resent_after_a_gateway_timeout(simulators, pki, run_playbook):
     # A 504 means a gateway gave up waiting: the server behind it may have opened a session, which a second login
     # would leave open. A 503 is the server refusing before any work, so that login is sent again.
-    h4_timeout = simulators(H4Simulator)
-    h4_timeout.fail_next(1, 504, method="POST", route="/sessions")
-    h4_busy = simulators(H4Simulator)
-    h4_busy.fail_next(1, 503, method="POST", route="/sessions")
-    vapi_timeout = simulators(VapiSimulator)
-    vapi_timeout.fail_next(1, 504, method="POST", route="/api/session")
+    h4_timeout = simulators(H4Simulator).fail_next(1, 504, method="POST", route="/sessions")
+    h4_busy = simulators(H4Simulator).fail_next(1, 503, method="POST", route="/sessions")
+    vapi_timeout = simulators(VapiSimulator).fail_next(1, 504, method="POST", route="/api/session")
     h4_check = simulators(H4Simulator)
     run = run_playbook({"tasks": [
         h4_task("h4 504 once", h4_timeout, pki),
@@ -377,8 +352,7 @@ def test_session_checks_and_logouts_still_retry_a_gateway_timeout(h4, pki, run_p
 
 
 def test_a_login_read_timeout_is_not_resent_and_says_why(simulators, pki, run_playbook):
-    slow = simulators(H4Simulator)
-    slow.delay(3, count=1)
+    slow = simulators(H4Simulator).delay(3, count=1)
     run = run_playbook({"tasks": [h4_task("slow login", slow, pki, timeout=1, retries=2)]})
     result = failed(run, "slow login")
     assert result["msg"].startswith("VCDA login to 127.0.0.1:%d as '%s' failed: no answer from 127.0.0.1:%d within 1s"

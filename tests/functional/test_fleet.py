@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from helpers import H4_PASSWORD, VAPI_PASSWORD, VAPI_USER, about, h4_login_args, vapi_login_args, vm_list, \
-    write_tasks
+from functional.helpers import (H4_PASSWORD, VAPI_PASSWORD, VAPI_USER, about, h4_login_args, vapi_login_args,
+                                vm_list, write_tasks)
 from simulators.h4 import H4Simulator
 from simulators.vapi import VapiSimulator
 

@@ -4,19 +4,8 @@ import json
 
 import pytest
 
-from helpers import (
-    DEPRECATION,
-    H4_PASSWORD,
-    H4_USER,
-    REMOTE_API_TOKEN,
-    SAML_ASSERTION,
-    VCD_API_TOKEN,
-    VCD_COOKIE,
-    VCD_TOKEN,
-    about,
-    h4_login_args,
-    write_tasks,
-)
+from functional.helpers import DEPRECATION, H4_PASSWORD, H4_USER, about, h4_login_args, write_tasks
+from lab import REMOTE_API_TOKEN, SAML_ASSERTION, VCD_API_TOKEN, VCD_COOKIE, VCD_TOKEN
 from simulators.h4 import H4Simulator
 
 MODULE = "sessionkit.vmware.h4_session"

@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from helpers import VAPI_USER
+from functional.helpers import VAPI_USER
 
 PASSWORD = "Hostile-Pa55-7731"
 LONG = "a" * 10240

@@ -13,8 +13,8 @@ import uuid
 
 import pytest
 
-from conftest import BIN, REPO
-from helpers import about, h4_login_args, vapi_login_args, vm_list, write_tasks
+from functional.helpers import about, h4_login_args, vapi_login_args, vm_list, write_tasks
+from lab import BIN, REPO
 
 VAPI = "sessionkit.vmware.vapi_session"
 H4 = "sessionkit.vmware.h4_session"
@@ -151,10 +151,6 @@ def vapi_logout(scenario, vapi, pki):
 
 def long_task(seconds=60):
     return {"name": "downstream work", "ansible.builtin.command": "sleep %d" % seconds, "changed_when": False}
-
-
-def count(sim, route):
-    return sum(1 for r in sim.requests if r.route == route)
 
 
 def downstream_started(scenario):
@@ -423,7 +419,8 @@ def test_an_interrupted_role_run_over_a_fleet_leaves_no_session_open(how, scenar
                           hosts="fleet", args=fleet_args(scenario))
     # Signalled once the simulators have seen the login and the first downstream calls of every host.
     assert wait_for(lambda: downstream_started(scenario) and len(scenario.records()) == 2, 120)
-    assert wait_for(lambda: count(vapi, "/api/vcenter/vm") == 3 and count(h4, "/diagnostics/about") == 3, 60)
+    assert wait_for(lambda: len(vapi.requests_to("/api/vcenter/vm")) == 3
+                    and len(h4.requests_to("/diagnostics/about")) == 3, 60)
     assert (vapi.open_sessions, h4.open_sessions, len(scenario.guards())) == (1, 1, 2)
     interrupt(proc, how)
     assert_nothing_left(scenario, vapi, h4)

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from helpers import VAPI_PASSWORD, VAPI_USER
+from functional.helpers import VAPI_PASSWORD, VAPI_USER
 from simulators.vapi import VapiSimulator
 
 PLAYS = 30
@@ -55,10 +55,6 @@ def role_play(sim, pki, tasks_file=""):
         "session_tasks": tasks_file}}]}
 
 
-def statuses(sim, method, route):
-    return [r.status for r in sim.requests if r.method == method and r.route == route]
-
-
 @pytest.fixture
 def limited(pki):
     sim = VapiSimulator(pki.server_cert, pki.server_key, max_sessions=LIMIT)
@@ -72,7 +68,7 @@ def test_role_stays_under_the_session_limit_and_per_task_login_does_not(limited,
         run = run_playbook([role_play(limited, pki) for _play in range(PLAYS)], timeout=900)
     figures("%d plays with the role, limit %d" % (PLAYS, LIMIT), limited, peak)
     assert run.rc == 0, run.output[-3000:]
-    assert 503 not in statuses(limited, "POST", "/api/session")
+    assert 503 not in [r.status for r in limited.requests_to("/api/session", "POST")]
     assert limited.logins == PLAYS and limited.logouts == PLAYS
     assert limited.open_sessions == 0 and peak.peak <= 1 and limited.failed_logins == 0
 
@@ -91,7 +87,7 @@ def test_role_stays_under_the_session_limit_and_per_task_login_does_not(limited,
     ]}
     with Peak(limited) as peak:
         run = run_playbook(per_task, timeout=900)
-    refused = statuses(limited, "POST", "/api/session").count(503)
+    refused = [r.status for r in limited.requests_to("/api/session", "POST")].count(503)
     figures("per-task login, %d calls, limit %d" % (PLAYS, LIMIT), limited, peak, http_503=refused)
     assert run.rc == 0, run.output[-3000:]
     assert limited.logins == LIMIT and refused == PLAYS - LIMIT

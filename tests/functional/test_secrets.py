@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from helpers import vm_list, write_tasks
+from functional.helpers import vm_list, write_tasks
 from simulators.h4 import H4Simulator
 from simulators.vapi import VapiSimulator
 

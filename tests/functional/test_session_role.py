@@ -11,8 +11,8 @@ import urllib.request
 
 import pytest
 
-from helpers import (DEPRECATION, H4_PASSWORD, H4_USER, VAPI_PASSWORD, VAPI_USER, about, h4_login_args, vapi_login_args,
-                     vm_list, write_tasks)
+from functional.helpers import (DEPRECATION, H4_PASSWORD, H4_USER, VAPI_PASSWORD, VAPI_USER, about, h4_login_args,
+                                vapi_login_args, vm_list, write_tasks)
 
 ROLE = "sessionkit.vmware.session"
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -31,10 +31,6 @@ def include_role(name, tasks_from=None, **role_vars):
     if role_vars:
         entry["vars"] = role_vars
     return entry
-
-
-def count(sim, method, route):
-    return sum(1 for r in sim.requests if r.method == method and r.route == route)
 
 
 def records(run, task):
@@ -106,8 +102,8 @@ def twenty_call_play(vapi, h4, pki, tmp_path):
 
 
 def assert_twenty_calls(vapi, h4):
-    assert count(vapi, "GET", "/api/vcenter/vm") == DOWNSTREAM_CALLS
-    assert count(h4, "GET", "/diagnostics/about") == DOWNSTREAM_CALLS
+    assert len(vapi.requests_to("/api/vcenter/vm", "GET")) == DOWNSTREAM_CALLS
+    assert len(h4.requests_to("/diagnostics/about", "GET")) == DOWNSTREAM_CALLS
     assert all(r.status == 200 for r in vapi.requests + h4.requests if r.method == "GET"), \
         [(r.method, r.path, r.status) for r in vapi.requests + h4.requests]
     assert_one_login_one_logout(vapi, h4)
@@ -123,7 +119,7 @@ def test_twenty_downstream_calls_one_login_and_one_logout_each(vapi, h4, pki, ru
     assert statuses(run, "check the answers") == ["ok"]
     assert_twenty_calls(vapi, h4)
     # The session the downstream calls used is the one the role opened and then closed.
-    vapi_tokens = {r.headers.get("vmware-api-session-id") for r in vapi.requests if r.route == "/api/vcenter/vm"}
+    vapi_tokens = {r.headers.get("vmware-api-session-id") for r in vapi.requests_to("/api/vcenter/vm")}
     assert len(vapi_tokens) == 1
     assert [r.headers.get("vmware-api-session-id") for r in vapi.requests if r.method == "DELETE"] == list(vapi_tokens)
 
@@ -189,7 +185,7 @@ def test_failing_login_shows_the_modules_message_and_leaves_nothing_open(vapi, h
     assert statuses(run, "list vms") == [] and statuses(run, "read about") == []
     assert (vapi.failed_logins, vapi.logins, vapi.open_sessions) == (1, 0, 0)
     assert_one_login_one_logout(h4)
-    assert count(vapi, "GET", "/api/vcenter/vm") == 0
+    assert len(vapi.requests_to("/api/vcenter/vm", "GET")) == 0
 
     # vAPI good, VCDA wrong: the vAPI session that was opened is closed again.
     vapi.reset()
@@ -205,7 +201,7 @@ def test_failing_login_shows_the_modules_message_and_leaves_nothing_open(vapi, h
     assert statuses(run, "list vms") == [] and statuses(run, "read about") == []
     assert_one_login_one_logout(vapi)
     assert (h4.failed_logins, h4.logins, h4.open_sessions) == (1, 0, 0)
-    assert count(h4, "GET", "/diagnostics/about") == 0
+    assert len(h4.requests_to("/diagnostics/about", "GET")) == 0
 
 
 def test_session_logout_false_leaves_the_sessions_open_and_usable(vapi, h4, pki, run_playbook):
@@ -220,7 +216,8 @@ def test_session_logout_false_leaves_the_sessions_open_and_usable(vapi, h4, pki,
     assert result(run, "read about after the role")["status"] == 200
     for sim in (vapi, h4):
         assert (sim.kind, sim.logins, sim.logouts, sim.open_sessions) == (sim.kind, 1, 0, 1)
-    assert count(vapi, "GET", "/api/vcenter/vm") == 1 and count(h4, "GET", "/diagnostics/about") == 1
+    assert len(vapi.requests_to("/api/vcenter/vm", "GET")) == 1
+    assert len(h4.requests_to("/diagnostics/about", "GET")) == 1
     assert not any(r.method == "DELETE" for r in vapi.requests + h4.requests)
 
 
@@ -302,7 +299,7 @@ def test_a_reused_session_is_not_logged_out_unless_asked(vapi, h4, pki, run_play
     assert [r.headers.get("vmware-api-session-id") for r in vapi.requests if r.method == "DELETE"] == [vapi_token]
     assert [r.headers.get("X-VCAV-Auth") for r in h4.requests if r.method == "DELETE"] == [h4_token]
     # The only logins are the two direct ones above.
-    assert count(vapi, "POST", "/api/session") == 1 and count(h4, "POST", "/sessions") == 1
+    assert len(vapi.requests_to("/api/session", "POST")) == 1 and len(h4.requests_to("/sessions", "POST")) == 1
 
 
 def test_login_and_logout_entry_points_across_tasks(vapi, h4, pki, run_playbook):

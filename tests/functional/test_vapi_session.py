@@ -6,7 +6,8 @@ import json
 import subprocess
 import sys
 
-from helpers import DEPRECATION, SAML_ASSERTION, VAPI_PASSWORD, VAPI_USER, h4_login_args, vapi_login_args
+from functional.helpers import DEPRECATION, VAPI_PASSWORD, VAPI_USER, h4_login_args, vapi_login_args
+from lab import SAML_ASSERTION
 from simulators.vapi import VapiSimulator
 
 MODULE = "sessionkit.vmware.vapi_session"

@@ -230,7 +230,15 @@ class SimServer:
             self._sessions.clear()
             return count
 
+    def requests_to(self, route=None, method=None):
+        """The recorded requests for ``route`` (a path without its query string) and ``method``, each None for any:
+        the one place tests count requests (len) or read their statuses."""
+        with self._lock:
+            return [r for r in self.requests
+                    if (route is None or r.route == route) and (method is None or r.method == method)]
+
     def stats(self):
+        """The counters as one dict: what GET /_sim/stats answers, and what the benchmark records."""
         with self._lock:
             return {"logins": self.logins, "logouts": self.logouts, "open_sessions": len(self._sessions),
                     "failed_logins": self.failed_logins, "peak_sessions": self.peak_sessions,
@@ -279,19 +287,20 @@ class SimServer:
         ``method`` and ``route`` limit the fault to matching requests, so that a login can pass and the call after it
         fail.
         """
-        self._add_fault(Fault("respond", count, status, body, content_type, self._fault_headers(headers, retry_after),
-                              method=method, route=route))
+        headers = self._fault_headers(headers, retry_after)
+        return self._add_fault(Fault("respond", count, status, body, content_type, headers, method=method, route=route))
 
     def fail_always(self, status=503, body=None, content_type=None, headers=None, retry_after=None):
-        self._add_fault(Fault("respond", None, status, body, content_type, self._fault_headers(headers, retry_after)))
+        headers = self._fault_headers(headers, retry_after)
+        return self._add_fault(Fault("respond", None, status, body, content_type, headers))
 
     def html_error(self, status=502, count=None):
         """Answer like a reverse proxy whose backend is down: an HTML page labelled text/html."""
-        self._add_fault(Fault("respond", count, status, html=True))
+        return self._add_fault(Fault("respond", count, status, html=True))
 
     def delay(self, seconds, count=None):
         """Sleep ``seconds`` before answering (then answer normally, or with any other fault)."""
-        self._add_fault(Fault("delay", count, seconds=seconds))
+        return self._add_fault(Fault("delay", count, seconds=seconds))
 
     def reset_connection(self, count=1, after_handling=False, method=None, route=None):
         """Send a status line and half a header, then reset the TCP connection.
@@ -300,7 +309,7 @@ class SimServer:
         only its answer is lost. ``method`` and ``route`` limit the fault to matching requests.
         """
         kind = "reset_after" if after_handling else "reset"
-        self._add_fault(Fault(kind, count, method=method, route=route))
+        return self._add_fault(Fault(kind, count, method=method, route=route))
 
     def clear_faults(self):
         with self._lock:
@@ -314,10 +323,12 @@ class SimServer:
         return headers
 
     def _add_fault(self, fault):
+        """Switch ``fault`` on; returns the simulator, so that a test can start one and switch its faults in a line."""
         if fault.remaining is not None and fault.remaining <= 0:
-            return
+            return self
         with self._lock:
             self._faults.append(fault)
+        return self
 
     def _take_fault(self, kind, request=None):
         """Use up one application of a fault of ``kind`` that applies to ``request``; counted faults go before

@@ -156,12 +156,12 @@ class H4Simulator(SimServer):
     def omit_token_header(self, count=1):
         """The next ``count`` successful logins answer 200 without the X-VCAV-Auth header (the session is created)."""
         # Kept in the shared fault list, so clear_faults() and reset() cover it too.
-        self._add_fault(Fault("omit_token", count))
+        return self._add_fault(Fault("omit_token", count))
 
     def garble_login_body(self, count=1):
         """The next ``count`` successful logins answer 200 with the X-VCAV-Auth header but an HTML body instead of
         the session details, as a proxy that rewrites bodies would (the session is created)."""
-        self._add_fault(Fault("garble_body", count))
+        return self._add_fault(Fault("garble_body", count))
 
     @property
     def operation_ids(self):

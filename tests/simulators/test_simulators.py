@@ -15,17 +15,13 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from simulators.h4 import H4Simulator  # noqa: E402
-from simulators.pki import make_pki  # noqa: E402
-from simulators.vapi import VMS, VapiSimulator  # noqa: E402
+from lab import SUBJECT_SAML as SAML
+from simulators.h4 import H4Simulator
+from simulators.pki import make_pki
+from simulators.vapi import VMS, VapiSimulator
 
 RUN = Path(__file__).resolve().parent / "run.py"
 USER, PASSWORD = "administrator@vsphere.local", "VMware1!"
-SAML = ('<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a1"><saml2:Subject>'
-        '<saml2:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">svc-ansible@vsphere.local'
-        '</saml2:NameID></saml2:Subject></saml2:Assertion>')
 UNAUTHENTICATED = {"error_type": "UNAUTHENTICATED", "messages": [{
     "id": "com.vmware.vapi.endpoint.method.authentication.required",
     "default_message": "Authentication required.", "args": []}]}
@@ -83,65 +79,7 @@ def now_ms():
     return int(time.time() * 1000)
 
 
-# ----- fixtures: one server of each kind per module, reset around every test
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory):
-    return make_pki(tmp_path_factory.mktemp("pki"))
-
-
-def _shared(cls, pki, **options):
-    sim = cls(pki.server_cert, pki.server_key, **options).start()
-    yield sim
-    sim.stop()
-
-
-@pytest.fixture(scope="module")
-def vapi_server(pki):
-    yield from _shared(VapiSimulator, pki, saml_tokens={SAML})
-
-
-@pytest.fixture(scope="module")
-def legacy_server(pki):
-    yield from _shared(VapiSimulator, pki, legacy_only=True)
-
-
-@pytest.fixture(scope="module")
-def h4_server(pki):
-    yield from _shared(H4Simulator, pki, saml_tokens={SAML}, vcd_tokens={"jwt-1": "org-admin@globex"},
-                       vcd_cookies={"cookie-1"}, vcd_api_tokens={"api-token-1": "ops@acme-dr"})
-
-
-@pytest.fixture(scope="module")
-def manager_server(pki):
-    yield from _shared(H4Simulator, pki, flavour="manager")
-
-
-def _fresh(sim):
-    sim.reset()
-    yield sim
-    sim.reset()
-
-
-@pytest.fixture
-def vapi(vapi_server):
-    yield from _fresh(vapi_server)
-
-
-@pytest.fixture
-def legacy(legacy_server):
-    yield from _fresh(legacy_server)
-
-
-@pytest.fixture
-def h4(h4_server):
-    yield from _fresh(h4_server)
-
-
-@pytest.fixture
-def manager(manager_server):
-    yield from _fresh(manager_server)
+# ----- fixtures (pki and the shared simulators vapi, legacy, h4, manager: tests/conftest.py)
 
 
 @pytest.fixture
