@@ -147,7 +147,7 @@ def test_missing_options_per_type_fail_before_any_request(h4, pki, run_playbook)
     cases = {"sso no password": {"auth_type": "sso", "username": "u"},
              "sso_token no token": {"auth_type": "sso_token"},
              "local no password": {"auth_type": "local"},
-             "vcd no org": {"auth_type": "vcd", "username": "admin", "password": "p"},
+             "vcd no org": {"auth_type": "vcd", "username": "admin", "password": "Vcd-Pw-9"},
              "vcd_token none": {"auth_type": "vcd_token"},
              "vcd_cookie none": {"auth_type": "vcd_cookie"},
              "vcd_api_token no org": {"auth_type": "vcd_api_token", "vcd_api_token": "t0ken-value"},
