@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The README's two commands are `make demo` and `make test`; the other targets are their parts.
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c

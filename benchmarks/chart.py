@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Draw benchmarks/results/latest.json as a PNG: chart.py JSON PNG (needs matplotlib; run.py uses .venv-bench)."""
 
 import json

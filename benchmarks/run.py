@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """`make bench`: the collection's session modules and role beside what users would write instead.
 
 Starts the test lab (tests/lab.py: the simulators the tests use, in this process, and the collection built and

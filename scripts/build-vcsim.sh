@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds govmomi's vCenter simulator (tests/vcsim/main.go) from Debian packages only and prints the binary's path.
 # Debian ships govmomi as a library without the vcsim binary, and the tests must not use the Go module proxy, so
 # the build runs in GOPATH mode against /usr/share/gocode. The build is skipped while a stamp of its inputs

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Runs `ansible-test sanity` or `ansible-test units` (first argument; the rest goes to ansible-test) the way
 # Ansible's own CI does, from a real ansible_collections/sessionkit/vmware copy of this tree, with --venv on the
 # newest Python the test venv has. Works offline from ci-files.testing.ansible.com: see write_get_pip below.

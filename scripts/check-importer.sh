@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # galaxy-importer, the check Galaxy runs on upload, on the tarball scripts/install-collection.sh builds.
 # Its own ansible-test step needs docker and exits 0 when it fails, so it is off (make sanity runs ansible-test);
 # its ansible-lint, ansible-doc and changelog checks are on. The importer exits 0 on many failures, so this script

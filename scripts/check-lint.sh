@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The ecosystem's linters over the whole collection, from the tools venv (scripts/check-tools-venv.sh):
 # ansible-lint --profile production, antsibull-docs lint-collection-docs --plugin-docs and antsibull-changelog lint.
 set -euo pipefail

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The compatibility matrix: the unit and functional tests (pytest tests/unit tests/functional) on the oldest
 # ansible-core that meta/runtime.yml claims (2.17), on 2.19, on the newest release (2.21) and on the coming series
 # (2.22, pinned by scripts/venv.sh to its pre-release), each in its own venv made by scripts/venv.sh with a Python that

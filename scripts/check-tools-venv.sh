@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Creates (or reuses) .venv-tools from tests/requirements-tools.txt (ansible-lint, galaxy-importer, antsibull-docs,
 # antsibull-changelog, ansible-builder) and prints its path. Rebuilt whenever that file or the Python changes.
 # Like venv.sh, it takes Python 3.13 or 3.12 with ansible-core 2.21, else python3 with ansible-core 2.19;

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # `make demo`: starts the vAPI and VCDA simulators on loopback with a generated CA, installs the built collection,
 # runs playbooks/demo.yml through ansible-navigator, shows the simulators' session counts, and stops them.
 set -euo pipefail

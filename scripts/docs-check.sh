@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds the docs site (scripts/docs.sh), renders the vapi_session module page and the troubleshooting guide in
 # headless Chromium, and fails when a page is missing, empty or broken: each screenshot must be a real picture of a
 # page (not one flat colour), and the text Chromium rendered must hold what the page is about. Installs Debian's

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Creates (or reuses) the docs venv (.venv-docs) with antsibull-docs, Sphinx and ansible-core from PyPI, and prints
 # its path. Rebuilt whenever tests/requirements-docs.txt changes. Same Python and ansible-core choice as venv.sh.
 set -euo pipefail

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Renders the collection's docs site (module and role pages, and the guides in docs/docsite/) to docs/build/html.
 # Offline apart from PyPI for the docs venv: scripts/install-collection.sh builds the collection and installs it into
 # a temporary collections path, antsibull-docs writes the RST, and Sphinx renders it with a conf.py that fetches no

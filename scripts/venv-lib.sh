@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # shellcheck shell=bash
 # Sourced by the scripts that make venvs (venv.sh, check-tools-venv.sh, docs-venv.sh, check-matrix.sh): picking an
 # interpreter and (re)building a venv only when what it was built from changed.

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Creates (or reuses) the test venv with the newest Python that ansible-core 2.21 supports, falling back to
 # python3 with ansible-core 2.19, and prints its path. Rebuilt whenever a requirements file changes.
 # VENV, ANSIBLE_CORE_SERIES (2.17 ... 2.22) and VENV_PYTHON override the venv's path, the ansible-core series

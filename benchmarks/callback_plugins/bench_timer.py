@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Benchmark helper, not part of the collection: records when each task started and finished on each host.
 # Enabled by benchmarks/run.py through ANSIBLE_CALLBACK_PLUGINS and ANSIBLE_CALLBACKS_ENABLED; writes JSON to the
 # file named by BENCH_TIMINGS_FILE when the playbook ends.

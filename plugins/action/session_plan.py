@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) sessionkit.vmware contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 # Groups the hosts of a play batch by the session they can share; the session role's planning step.

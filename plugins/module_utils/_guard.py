@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Private to sessionkit.vmware (may change in any release): guarded sessions: their records, their run, and their guard.
 
 from __future__ import absolute_import, division, print_function

@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Fixtures for the functional tests: the built and installed collection, govmomi's vcsim, and a runner that drives
 # the real ansible-playbook and returns its structured results. The PKI and the simulators: tests/conftest.py.
 

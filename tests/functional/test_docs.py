@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # ansible-doc reads the installed collection's module and role docs (fragments merged), and they match the code.
 # The modules run fine with broken DOCUMENTATION, so only a doc-reading test notices a YAML slip in a fragment.
 # The EXAMPLES run, one snippet at a time, in test_doc_snippets.py with every other YAML snippet of the docs.

@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The collection's execution-environment metadata works with ansible-builder: `ansible-builder create` on an EE
 # definition that includes this collection produces a build context whose Python requirements name requests.
 

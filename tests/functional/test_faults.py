@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Fault cases through the real ansible-playbook: flaky and broken servers, cut connections, slow servers, refused
 # ports, unknown names, bad certificates and expired sessions. Each case runs against its own simulator instance, so
 # one playbook covers many cases and the fault switches of one cannot reach another.

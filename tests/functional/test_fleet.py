@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The session role over whole inventories: one session per distinct endpoint and identity for all hosts of a play
 # batch, opened on the controller, logged out once after every host is done, through the real ansible-playbook.
 #

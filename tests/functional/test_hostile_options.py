@@ -1,4 +1,7 @@
 # -*- coding: utf-8 -*-
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Hostile option values through the real modules: one ansible-playbook run with one ignore_errors task per value.
 # Each must fail with a clear message before any request is sent, so the simulators must see no request at all.
 

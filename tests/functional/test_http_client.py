@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The shared HTTP client in-process against a real simulator: the waits between retries, which a playbook run
 # cannot observe. The client's sleep is replaced by a recorder, so these tests take no time waiting.
 

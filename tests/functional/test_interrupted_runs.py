@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The guard of vapi_session and h4_session (guard: true) through the real ansible-playbook: runs ended by Ctrl-C,
 # SIGTERM and SIGKILL at known points, counting the simulators' open sessions and logouts, the guard processes left
 # and the records in guard_dir. Every wait polls for a count and gives up after a bound; no time is asserted.

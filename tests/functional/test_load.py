@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Load: the role against a per-user session limit, compared with the login-per-task pattern of other collections
 # (many hosts at once: test_fleet.py). Prints the figures (logins, peak open sessions, time) for the README.
 

@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # No secret in the output: every scenario at -vvv with known, unique secrets. Passwords, SAML assertions and the
 # Cloud Director tokens, API tokens and cookies (for a login or a site extension) must appear nowhere; a session
 # token only in the success result of a vapi_session/h4_session task (which returns it by design); and with the

@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The sessionkit.vmware.session role through the real ansible-playbook (and once ansible-navigator), counting
 # logins, logouts, open sessions and requests at the vAPI and VCDA simulators.
 

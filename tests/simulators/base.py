@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Shared machinery of the API simulators: an HTTPS/1.1 server on loopback with sessions, records and fault switches.
 
 A subclass implements ``route(request) -> Response`` and ``error_response(status, request) -> Response`` (its API's own

@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """VMware Cloud Director Availability ("H4") API simulator: POST/GET/DELETE /sessions, POST /sessions/extend,
 DELETE /sessions/{site} and GET /diagnostics/about.
 

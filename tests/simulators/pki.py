@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A throw-away PKI for the simulators: a test CA, a good server certificate and the bad ones clients must reject."""
 
 import datetime

@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """vSphere Automation API simulator: /api/session (7.0 U2+), the legacy /rest/com/vmware/cis/session, and the few
 downstream calls the collection's guides make: the VM list (with its power-state filter), one VM, and tag category
 creation.

@@ -1,3 +1,6 @@
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The role's lists of the options it passes on agree with the modules' argument specs, its task files and its
 # argument_specs.yml: a module option added or renamed without the role fails here, not in a user's play.
 

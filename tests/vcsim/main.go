@@ -1,3 +1,7 @@
+// Copyright (c) sessionkit.vmware contributors
+// GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+// SPDX-License-Identifier: GPL-3.0-or-later
+
 // Command vcsim runs govmomi's vCenter simulator as a real HTTPS peer for the functional tests.
 //
 // Why this exists: Debian ships govmomi (0.24.2, golang-github-vmware-govmomi-dev) only as a library, with no

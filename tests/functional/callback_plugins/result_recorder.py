@@ -1,4 +1,7 @@
 # -*- coding: utf-8 -*-
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Test-only callback: appends every task result as one JSON line to $SESSIONKIT_RESULTS, so the functional tests
 # can assert on structured results of a real ansible-playbook run instead of scraping its screen output.
 

@@ -1,4 +1,7 @@
 # -*- coding: utf-8 -*-
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Unit tests for the one error type, body decoding and cleaning, and fail_json arguments; each API's error-body
 # parser is tested beside its API (test_vapi.py, test_h4.py).
 

@@ -1,4 +1,7 @@
 # -*- coding: utf-8 -*-
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Property-based tests (hypothesis): the error-body parsers and the host parser, fed anything, return a value or
 # raise the collection's own OptionError, never another exception, and never echo a secret they were given.
 

@@ -1,4 +1,7 @@
 # -*- coding: utf-8 -*-
+# Copyright (c) sessionkit.vmware contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Unit tests for which answers and failures HttpClient retries, for a login POST and for other requests.
 
 from __future__ import absolute_import, division, print_function
