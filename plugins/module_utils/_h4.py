@@ -19,7 +19,7 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import (
     clean_text,
     response_error,
 )
-from ansible_collections.sessionkit.vmware.plugins.module_utils._http import check_header_value, http_client
+from ansible_collections.sessionkit.vmware.plugins.module_utils._http import check_header_value
 from ansible_collections.sessionkit.vmware.plugins.module_utils._session import SessionApi, ensure_session, usable_token
 
 TOKEN_HEADER = "X-VCAV-Auth"
@@ -449,4 +449,4 @@ def h4_session(params, check_mode):
             can_login = False
         else:
             raise
-    return ensure_session(H4Sessions(http_client(params), params), token, check_mode, can_login)
+    return ensure_session(H4Sessions.for_params(params), token, check_mode, can_login)

@@ -243,10 +243,11 @@ class HttpClient(object):
     """One keep-alive HTTPS connection to an Endpoint; every failure becomes a SessionApiError."""
 
     def __init__(self, endpoint, validate_certs=True, ca_path=None, timeout=30, proxy_url=None, retries=3,
-                 sleep=time.sleep):
+                 sleep=time.sleep, retry_statuses=RETRY_STATUSES):
         self.endpoint = endpoint
         self.timeout = timeout
         self.retries = retries
+        self.retry_statuses = retry_statuses
         self.ca_path = ca_path
         self.proxy_url = proxy_url
         self.validate_certs = validate_certs
@@ -325,7 +326,7 @@ class HttpClient(object):
             if response.status == GATEWAY_TIMEOUT and not idempotent and attempt <= self.retries:
                 response.not_resent = NOT_RESENT
                 return response
-            if response.status in RETRY_STATUSES and attempt <= self.retries:
+            if response.status in self.retry_statuses and attempt <= self.retries:
                 wait = self._retry_after(response)
                 self._sleep(self._backoff(attempt) if wait is None else wait)
                 continue
@@ -371,8 +372,9 @@ class HttpClient(object):
                                url=url), False, False
 
 
-def http_client(params):
-    """An HttpClient for the endpoint and transport options in ``params``; OptionError for values that cannot work."""
+def http_client(params, retry_statuses=RETRY_STATUSES):
+    """An HttpClient for the endpoint and transport options in ``params``, which retries answers of
+    ``retry_statuses``; OptionError for values that cannot work."""
     endpoint = parse_endpoint(params["hostname"], params["port"])
     if params["timeout"] < 1:
         raise OptionError("timeout %d is not a positive number of seconds" % params["timeout"])
@@ -392,7 +394,8 @@ def http_client(params):
     if proxy_url and not proxy_url.lower().startswith(("http://", "https://")):
         raise OptionError("proxy_url must start with http:// or https://, such as http://proxy.example.com:3128")
     return HttpClient(endpoint, validate_certs=params["validate_certs"], ca_path=ca_path,
-                      timeout=params["timeout"], proxy_url=proxy_url, retries=params["retries"])
+                      timeout=params["timeout"], proxy_url=proxy_url, retries=params["retries"],
+                      retry_statuses=retry_statuses)
 
 
 def connection_options(client):

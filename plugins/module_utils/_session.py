@@ -12,6 +12,7 @@ from abc import ABCMeta, abstractmethod
 from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import OptionError, SessionApiError
 from ansible_collections.sessionkit.vmware.plugins.module_utils._guard import SessionGuard
 from ansible_collections.sessionkit.vmware.plugins.module_utils._http import (
+    RETRY_STATUSES as HTTP_RETRY_STATUSES,
     check_header_value,
     connection_options,
     http_client,
@@ -33,18 +34,25 @@ def usable_token(token):
 class SessionApi(metaclass=ABCMeta):
     """One VMware API's sessions, as ``ensure_session`` drives them; a subclass per API supplies what is its own.
 
-    A subclass is built from an HttpClient and the module's ``params`` (or, for a guard's logout, the options that
+    A subclass is built by ``for_params`` from the module's ``params`` (or, for a guard's logout, the options that
     ``connection`` kept), and sets ``API`` (its name in guard records), ``FACT`` (the fact the module sets),
-    ``SECRET_OPTIONS`` (options never to show in a message) and ``CONNECTION_OPTIONS`` (its own options a later logout
-    needs). Its ``login`` returns (token, details) through ``opened``, ``info(token)`` the details or None when the
-    server says the token is gone, ``logout(token)`` whether a session was ended (through ``ended``); ``headers`` and
-    ``details_result`` give its parts of the returned session.
+    ``SECRET_OPTIONS`` (options never to show in a message), ``CONNECTION_OPTIONS`` (its own options a later logout
+    needs) and, where its servers differ, ``RETRY_STATUSES`` (the answers worth another try). Its ``login`` returns
+    (token, details) through ``opened``, ``info(token)`` the details or None when the server says the token is gone,
+    ``logout(token)`` whether a session was ended (through ``ended``); ``headers`` and ``details_result`` give its
+    parts of the returned session.
     """
 
     API = None
     FACT = None
     SECRET_OPTIONS = ()
     CONNECTION_OPTIONS = ()
+    RETRY_STATUSES = HTTP_RETRY_STATUSES
+
+    @classmethod
+    def for_params(cls, params):
+        """The API's sessions over a new HttpClient for the options in ``params``, with the API's retry rule."""
+        return cls(http_client(params, cls.RETRY_STATUSES), params)
 
     def __init__(self, client, params):
         self.client = client
@@ -108,7 +116,7 @@ class SessionApi(metaclass=ABCMeta):
     @classmethod
     def log_out(cls, connection, token):
         """Log out ``token`` with the options ``connection`` kept; whether a session was ended. A guard calls this."""
-        sessions = cls(http_client(connection), connection)
+        sessions = cls.for_params(connection)
         sessions.secrets.append(token)
         try:
             return sessions.logout(token)

@@ -19,7 +19,7 @@ from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import (
     clean_text,
     response_error,
 )
-from ansible_collections.sessionkit.vmware.plugins.module_utils._http import check_header_value, http_client
+from ansible_collections.sessionkit.vmware.plugins.module_utils._http import check_header_value
 from ansible_collections.sessionkit.vmware.plugins.module_utils._session import SessionApi, ensure_session, usable_token
 
 SESSION_HEADER = "vmware-api-session-id"
@@ -222,4 +222,4 @@ def vapi_session(params, check_mode):
     if params["state"] == "absent" and not token:
         raise OptionError("state=absent needs session_token: the token of the session to log out")
     authorization = login_authorization(params, required=params["state"] == "present" and not token)[0]
-    return ensure_session(VapiSessions(http_client(params), params), token, check_mode, authorization is not None)
+    return ensure_session(VapiSessions.for_params(params), token, check_mode, authorization is not None)

@@ -22,9 +22,9 @@ class Raw(object):
         self.content = b""
 
 
-def client_answering(*outcomes):
+def client_answering(*outcomes, **options):
     """An HttpClient whose transport gives ``outcomes`` in turn: a status, or an exception to raise."""
-    client = HttpClient(Endpoint("vcda.example.com", 443), retries=3, sleep=lambda seconds: None)
+    client = HttpClient(Endpoint("vcda.example.com", 443), retries=3, sleep=lambda seconds: None, **options)
     sent = []
 
     def request(method, url, **kwargs):
@@ -44,6 +44,13 @@ def test_a_login_is_not_resent_after_a_504_and_says_why():
     assert response.status == 504 and len(sent) == 1
     error = response_error(response, "VCDA login", lambda data, secrets: None)
     assert error.hint == NOT_RESENT and "not sent again" in error.message
+
+
+def test_only_the_clients_retry_statuses_are_tried_again():
+    client, sent = client_answering(502, 503, 200, retry_statuses=(503,))
+    assert client.request("GET", "/sessions").status == 502 and len(sent) == 1
+    client, sent = client_answering(503, 200, retry_statuses=(503,))
+    assert client.request("GET", "/sessions").status == 200 and len(sent) == 2
 
 
 def test_a_login_is_resent_after_a_503_and_a_refused_connection():

@@ -14,11 +14,14 @@ import inspect
 import pytest
 
 from ansible_collections.sessionkit.vmware.plugins.module_utils._errors import OptionError, SessionApiError
+from ansible_collections.sessionkit.vmware.plugins.module_utils._h4 import H4Sessions
 from ansible_collections.sessionkit.vmware.plugins.module_utils._http import (
     MAX_HEADER_VALUE,
+    RETRY_STATUSES,
     Endpoint,
     check_header_value,
 )
+from ansible_collections.sessionkit.vmware.plugins.module_utils._vapi import VapiSessions
 from ansible_collections.sessionkit.vmware.plugins.module_utils._session import (
     SessionApi,
     ensure_session,
@@ -165,6 +168,23 @@ def test_connection_keeps_where_and_how_but_no_credentials():
     assert connection == {"hostname": "api.example.com", "port": 443, "validate_certs": True, "ca_path": None,
                           "timeout": 30, "proxy_url": None, "retries": 3, "flavour": "plain"}
     assert "hunter22" not in repr(connection)
+
+
+def connection_params(**values):
+    params = dict(hostname="api.example.com", port=None, validate_certs=True, ca_path=None, timeout=30,
+                  proxy_url=None, retries=3)
+    params.update(values)
+    return params
+
+
+def test_each_api_builds_its_client_with_its_own_retry_rule():
+    class PickyApi(ScriptedApi):
+        RETRY_STATUSES = (503,)
+
+    picky = PickyApi.for_params(connection_params(flavour="plain"))
+    assert picky.client.retry_statuses == (503,) and picky.client.endpoint.port == 443
+    for api in (ScriptedApi, VapiSessions, H4Sessions):
+        assert api.for_params(connection_params()).client.retry_statuses == RETRY_STATUSES == (502, 503, 504)
 
 
 def test_opened_remembers_the_token_as_a_secret():
