@@ -477,7 +477,7 @@ def test_session_logout_false_keeps_the_session_open_after_a_normal_end(scenario
 
 
 @pytest.mark.parametrize("ending", ["normal", "interrupted"])
-def test_the_roles_sessions_never_reach_the_fact_cache(ending, scenario, vapi, h4, pki, tmp_path):
+def test_the_roles_sessions_never_reach_the_fact_cache(ending, scenario, vapi, h4, pki, tmp_path, monkeypatch):
     other_fact = {"name": "set another fact", "ansible.builtin.set_fact": {"cacheable": True, "marker": "cached"}}
     downstream = role_downstream(pki) if ending == "interrupted" else [vm_list(pki, no_log=True)]
     tasks = [other_fact, role_call(scenario, vapi, h4, pki, downstream=downstream)]
@@ -487,7 +487,8 @@ def test_the_roles_sessions_never_reach_the_fact_cache(ending, scenario, vapi, h
             session = _original(user, **details)
             tokens.append(session.token)
             return session
-        sim._open_session = opened
+        # Undone after the test: the simulators are shared with other tests, the simulators' own among them.
+        monkeypatch.setattr(sim, "_open_session", opened)
     if ending == "normal":
         rc, output = scenario.run(tasks, env=fact_cache_env(tmp_path))
         assert rc == 0, output
