@@ -35,7 +35,7 @@ def test_every_source_file_has_an_spdx_line_in_its_first_lines():
     missing = []
     for relative in files:
         with open(os.path.join(ROOT, relative), encoding="utf-8") as handle:
-            head = [handle.readline() for _ in range(6)]
+            head = [handle.readline() for _line in range(6)]
         if not any(SPDX in line for line in head):
             missing.append(relative)
     assert missing == [], "add the licence header (see plugins/module_utils/_session.py) to: %s" % missing
