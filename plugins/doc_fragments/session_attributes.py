@@ -13,8 +13,8 @@ class ModuleDocFragment(object):
     # facts, and are used the same way.
     DOCUMENTATION = r"""
 notes:
-  - The token is returned in RV(session) and, unless O(set_facts=false), set as the fact that RV(ansible_facts) names,
-    which is the module's name. Read it from C(ansible_facts) or from a registered result; ansible-core 2.21
+  - The token is returned in RV(session) and, unless O(set_facts=false), set as a fact named after the module
+    (C(vapi_session) or C(h4_session)). Read it from C(ansible_facts) or from a registered result; ansible-core 2.21
     deprecates reading facts as top-level variables.
   - The role P(sessionkit.vmware.session#role) logs in once, runs your tasks and always logs out.
 attributes:
